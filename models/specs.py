@@ -1,0 +1,26 @@
+"""The catalogue and the area configuration as small DuckDB tables that the SQL models join on."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from sources.catalog import Catalog
+
+
+def area_spec(catalog: Catalog) -> pl.DataFrame:
+    area = catalog.area
+    return pl.DataFrame({"area_name": [area.name], "current_date": [dt.date(int(area.current_set), 1, 1)],
+                         "n_current": [area.current_size], "min_coverage": [area.min_coverage_for_area_value]})
+
+
+def source_spec(catalog: Catalog) -> pl.DataFrame:
+    return pl.DataFrame([{"source_id": s.id, "geography": s.geography, "complete": s.complete,
+                          "backcast": s.backcast} for s in catalog.observation_sources()])
+
+
+def measure_spec(catalog: Catalog) -> pl.DataFrame:
+    return pl.DataFrame([{"measure": m, "source_id": s.id, "unit": u, "additive": catalog.units[u].additive,
+                          "min_value": catalog.units[u].min, "max_value": catalog.units[u].max}
+                         for s in catalog.sources.values() for m, u in s.measures.items()],
+                        schema_overrides={"min_value": pl.Float64, "max_value": pl.Float64})

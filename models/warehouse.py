@@ -1,0 +1,29 @@
+"""Small helpers around a DuckDB connection: run a model's SQL file, replace a table from a frame."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'create or replace table "{table}" as select * from _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f'select count(*) from "{table}"').fetchone()[0]
+
+
+def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> pl.DataFrame:
+    return con.sql(f'select * from "{table}" limit {int(limit)}').pl()

@@ -1,0 +1,160 @@
+"""Parsers: one function per file layout, each returning a Polars frame that keeps the row number.
+
+Observation parsers return the common long layout
+    nis_code, period, measure, value, status, note, _source_file, _source_row
+where `_source_row` is the spreadsheet-style row number (the header is row 1), so that every
+validation message can point at the row an analyst has to open.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from sources.catalog import Source
+from sources.errors import SourceFileError
+
+OBSERVATION_COLUMNS = ["nis_code", "period", "measure", "value", "status", "note", "_source_file", "_source_row"]
+
+
+def _read_csv(path: Path, separator: str = ",") -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8")
+    except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
+        raise SourceFileError(path, "readable-csv", str(exc).splitlines()[0]) from exc
+    return frame.with_row_index("_source_row", offset=2).with_columns(
+        pl.col("_source_row").cast(pl.Int64), pl.lit(path.name).alias("_source_file"))
+
+
+def _require(frame: pl.DataFrame, path: Path, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SourceFileError(path, "expected-columns", f"missing column(s) {missing}; found {frame.columns}",
+                              row=1, column=missing[0])
+
+
+def _numeric(frame: pl.DataFrame, path: Path, column: str) -> pl.DataFrame:
+    """Cast a text column to Float64; a non-empty cell that is not a number is an error."""
+    text = pl.col(column).str.strip_chars()
+    cast = frame.with_columns(text.replace("", None).cast(pl.Float64, strict=False).alias("_num"))
+    bad = cast.filter(pl.col("_num").is_null() & text.replace("", None).is_not_null())
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise SourceFileError(path, "numeric-value", f"{first[column]!r} is not a number "
+                              f"({bad.height} such cell(s))", row=first["_source_row"], column=column)
+    return cast.drop(column).rename({"_num": column})
+
+
+def _status(frame: pl.DataFrame, path: Path, source: Source) -> pl.DataFrame:
+    rules = source.status
+    status = pl.lit("")
+    if "column" in rules:
+        column, mapping = rules["column"], rules["values"]
+        _require(frame, path, [column])
+        unknown = frame.filter(~pl.col(column).is_in(list(mapping)))
+        if unknown.height:
+            first = unknown.row(0, named=True)
+            raise SourceFileError(path, "known-status", f"status {first[column]!r} is not one of {list(mapping)}",
+                                  row=first["_source_row"], column=column)
+        status = pl.col(column).replace_strict(mapping, return_dtype=pl.String)
+    for fragment, flag in rules.get("notes", {}).items():
+        status = pl.when(pl.col("note").str.contains(fragment, literal=True)).then(pl.lit(flag)).otherwise(status)
+    return frame.with_columns(status.alias("status"))
+
+
+def _finish(frame: pl.DataFrame, path: Path, source: Source) -> pl.DataFrame:
+    unknown = frame.filter(~pl.col("measure").is_in(list(source.measures)))
+    if unknown.height:
+        first = unknown.row(0, named=True)
+        raise SourceFileError(path, "known-measure", f"measure {first['measure']!r} is not declared for source "
+                              f"{source.id} (declared: {sorted(source.measures)})", row=first["_source_row"])
+    frame = frame.with_columns(pl.col("nis_code").str.strip_chars(), pl.col("period").str.strip_chars())
+    return _numeric(frame, path, "value").select(OBSERVATION_COLUMNS).sort("_source_row")
+
+
+def reference_long(path: Path, source: Source) -> pl.DataFrame:
+    """Long CSV: one row per municipality, measure and period (`nis_code,...,period,value,...,notes`)."""
+    frame = _read_csv(path)
+    _require(frame, path, ["nis_code", "period", "value"] + ([] if source.measure else ["indicator"]))
+    if source.measure:
+        frame = frame.with_columns(pl.lit(source.measure).alias("measure"))
+    else:
+        frame = frame.filter(~pl.col("indicator").is_in(list(source.ignore_measures)))
+        frame = frame.with_columns(pl.col("indicator").replace(source.measure_map).alias("measure"))
+    frame = frame.with_columns(pl.col("notes").fill_null("").alias("note") if "notes" in frame.columns
+                               else pl.lit("").alias("note"))
+    return _finish(_status(frame, path, source), path, source)
+
+
+def reference_wide(path: Path, source: Source) -> pl.DataFrame:
+    """Wide CSV: one row per municipality and period, one column per measure."""
+    frame = _read_csv(path)
+    measures = list(source.measures)
+    _require(frame, path, ["nis_code", source.period_column, *measures])
+    frame = frame.with_columns(pl.col("notes").fill_null("").alias("note") if "notes" in frame.columns
+                               else pl.lit("").alias("note"))
+    frame = _status(frame, path, source).rename({source.period_column: "period"})
+    long = frame.unpivot(on=measures, index=["nis_code", "period", "status", "note", "_source_file", "_source_row"],
+                         variable_name="measure", value_name="value")
+    return _finish(long, path, source)
+
+
+REGISTER_COLUMNS = ["level", "nis_code", "name_nl", "name_fr", "parent_nis", "valid_from", "valid_to",
+                    "successor_nis_code"]
+
+
+def register(path: Path, source: Source) -> pl.DataFrame:
+    """The municipality register: codes, names, parent, validity dates and successor codes."""
+    frame = _read_csv(path)
+    _require(frame, path, REGISTER_COLUMNS)
+    for column in ("valid_from", "valid_to"):
+        parsed = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
+        bad = frame.filter(parsed.is_null())
+        if bad.height:
+            first = bad.row(0, named=True)
+            raise SourceFileError(path, "iso-date", f"{first[column]!r} is not a YYYY-MM-DD date",
+                                  row=first["_source_row"], column=column)
+        frame = frame.with_columns(parsed)
+    return frame.select(*REGISTER_COLUMNS, "_source_file", "_source_row").with_columns(
+        pl.col("successor_nis_code").replace("", None))
+
+
+def geojson(path: Path, source: Source) -> pl.DataFrame:
+    """Municipality boundaries: one row per feature with its NIS code (geometry stays in the file)."""
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    except (json.JSONDecodeError, KeyError, UnicodeDecodeError) as exc:
+        raise SourceFileError(path, "geojson-featurecollection", f"not a GeoJSON FeatureCollection: {exc}") from exc
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") or {}
+        if "nis_code" not in props or not feature.get("geometry"):
+            raise SourceFileError(path, "geojson-feature", "feature without nis_code or geometry", row=number)
+        rows.append({"nis_code": str(props["nis_code"]), "name_nl": props.get("name_nl", ""),
+                     "_source_file": path.name, "_source_row": number})
+    return pl.DataFrame(rows, schema={"nis_code": pl.String, "name_nl": pl.String, "_source_file": pl.String,
+                                      "_source_row": pl.Int64})
+
+
+GSM_COLUMNS = {"Basisthema": "theme", "Definitie": "definition", "Eenheid": "unit", "Ratio": "ratio",
+               "Teller": "numerator", "Noemer": "denominator", "Bron": "publisher",
+               "Laatste jaar beschikbaar": "latest_year", "Aanlevering volgende update": "next_update",
+               "Title": "title", "Download URL": "download_url"}
+
+
+def gsm_catalogue(path: Path, source: Source) -> pl.DataFrame:
+    """The Gemeente-Stadsmonitor indicator catalogue (`;`-separated); the code is taken from the URL."""
+    frame = _read_csv(path, separator=";")
+    _require(frame, path, list(GSM_COLUMNS))
+    return frame.rename(GSM_COLUMNS).with_columns(
+        pl.col("download_url").str.extract(r"GSM_Extract_([A-Z]+_\d+)\.xlsx$").alias("code")
+    ).select("code", *GSM_COLUMNS.values(), "_source_file", "_source_row")
+
+
+PARSERS = {"reference_long": reference_long, "reference_wide": reference_wide, "register": register,
+           "geojson": geojson, "gsm_catalogue": gsm_catalogue}
+
+
+def parse(path: Path, source: Source) -> pl.DataFrame:
+    return PARSERS[source.parser](path, source)
