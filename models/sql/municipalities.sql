@@ -21,7 +21,3 @@ join resolved v using (nis_code)
 left join raw_municipality_register a on a.nis_code = r.parent_nis
 where r.level = 'municipality'
 order by r.nis_code;
-
--- Municipality codes of a code set, given as a reference date.
-create or replace macro municipalities_on(d) as table
-    select nis_code from municipalities where d between valid_from and valid_to;

@@ -1,0 +1,1 @@
+"""Publish the barometer: HTML pages, downloads and atomic, checksummed releases."""

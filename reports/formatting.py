@@ -1,0 +1,55 @@
+"""Dutch display texts: numbers with a decimal comma, dates, flags and coverage."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MISSING = "ontbreekt"
+FLAG_LABELS = {
+    "estimated": "geschat",
+    "provisional": "voorlopig",
+    "confidential": "vertrouwelijk (afgeschermd door de bron)",
+    "missing": "ontbrekend",
+    "period_uncertain": "periode onzeker",
+}
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def number(value: float | None, decimals: int) -> str:
+    """877370 -> '877.370', 20.28 -> '20,3' (1 decimal); None -> 'ontbreekt'."""
+    if value is None:
+        return MISSING
+    # `or 0.0` turns a rounded -0.0 into 0.0, so tiny negative changes do not show as '-0,0'.
+    return f"{round(value, decimals) or 0.0:,.{decimals}f}".translate(_DUTCH_SEPARATORS)
+
+
+def quantity(value: float | None, decimals: int, unit: str) -> str:
+    return MISSING if value is None else f"{number(value, decimals)} {unit}".rstrip()
+
+
+def change(value: float | None, decimals: int) -> str:
+    text = number(value, decimals)
+    return f"+{text}" if value is not None and round(value, decimals) > 0 else text
+
+
+def period(label: str | None) -> str:
+    """'2025-01-01' -> '1 januari 2025'; other labels ('2023', 'onbekend') as they are."""
+    if label is None:
+        return "geen periode"
+    match = _ISO_DATE.fullmatch(label)
+    if not match:
+        return label
+    year, month, day = (int(part) for part in match.groups())
+    return f"{day} {MONTHS[month - 1]} {year}"
+
+
+def flags(codes: Iterable[str] | None) -> str:
+    """Plain-Dutch flag list, leaving out 'missing' because a missing value already says so."""
+    return ", ".join(FLAG_LABELS.get(code, code) for code in codes or () if code != "missing")
+
+
+def coverage(n_values: int, n_municipalities: int) -> str:
+    return f"{n_values} van {n_municipalities} gemeenten"
