@@ -1,6 +1,8 @@
 """The model steps, in pipeline order. Each takes an open DuckDB connection and writes tables."""
 from __future__ import annotations
 
+import json
+
 import duckdb
 import polars as pl
 
@@ -15,8 +17,18 @@ def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     run_sql(con, "municipalities")
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame) -> None:
+def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame, origin: dict) -> None:
+    """Replace the source's raw table and record which snapshot it came from."""
     replace_table(con, source.raw_table, frame)
+    con.execute("create table if not exists source_snapshots (source_id varchar primary key, version varchar, "
+                "file varchar, sha256 varchar, origin json)")
+    con.execute("insert or replace into source_snapshots values (?, ?, ?, ?, ?)",
+                [source.id, origin["date_obtained"], origin["file"], origin["sha256"], json.dumps(origin)])
+
+
+def snapshot_origins(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    return {source_id: json.loads(origin)
+            for source_id, origin in con.execute("select source_id, origin from source_snapshots").fetchall()}
 
 
 def observations(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
@@ -32,11 +44,11 @@ def harmonised(con: duckdb.DuckDBPyConnection) -> None:
     run_sql(con, "harmonised")
 
 
-def indicators(con: duckdb.DuckDBPyConnection, catalog: Catalog, origins: dict[str, dict]) -> None:
+def indicators(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     found = metadata.load_indicators(catalog)
     gsm = con.sql("select * from raw_gsm_indicator_catalogue").pl()
     replace_table(con, "indicator_spec", metadata.spec_frame(found))
-    replace_table(con, "indicator_metadata", metadata.metadata_frame(found, catalog, gsm, origins))
+    replace_table(con, "indicator_metadata", metadata.metadata_frame(found, catalog, gsm, snapshot_origins(con)))
     run_sql(con, "indicators")
 
 

@@ -30,9 +30,17 @@ def quantity(value: float | None, decimals: int, unit: str) -> str:
     return MISSING if value is None else f"{number(value, decimals)} {unit}".rstrip()
 
 
-def change(value: float | None, decimals: int) -> str:
+def annotated(value: float | None, decimals: int, unit: str, codes: Iterable[str] | None) -> str:
+    """'12,7 % (geschat)': the value with its flags in words."""
+    words = flags(codes)
+    return quantity(value, decimals, unit) + (f" ({words})" if words else "")
+
+
+def change(value: float, decimals: int, unit: str) -> str:
+    """'+0,2 procentpunt': a difference between two periods, signed, in the unit of a difference."""
     text = number(value, decimals)
-    return f"+{text}" if value is not None and round(value, decimals) > 0 else text
+    sign = "+" if round(value, decimals) > 0 else ""
+    return f"{sign}{text} {'procentpunt' if unit == '%' else unit}".rstrip()
 
 
 def period(label: str | None) -> str:

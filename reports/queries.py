@@ -8,7 +8,7 @@ import polars as pl
 _PERIOD_ORDER = "year NULLS LAST, period NULLS LAST"
 
 
-def indicators(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Indicator metadata with coverage and the area value of the latest period, by position."""
     return con.sql("""
         SELECT m.*, c.latest_period, c.latest_year, coalesce(c.n_values, 0) AS n_values,
@@ -20,7 +20,7 @@ def indicators(con: duckdb.DuckDBPyConnection) -> list[dict]:
         LEFT JOIN indicator_coverage c USING (indicator_id)
         LEFT JOIN area_values a ON a.indicator_id = m.indicator_id AND a.period = c.latest_period
         ORDER BY m.position
-    """).pl().to_dicts()
+    """).pl()
 
 
 def barometer(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -1,0 +1,33 @@
+# Two commands: `make run` (build the environment, run the pipeline, publish output/current)
+# and `make test`. Everything installs into .venv from pinned versions.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# the repo's dagster.yaml is the instance configuration
+export DAGSTER_HOME := $(CURDIR)
+
+.PHONY: install run test dev validate clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/barometer run
+
+test: install
+	$(BIN)/pytest
+
+# the Dagster UI on http://127.0.0.1:3000 (schedules and the landing-folder sensor run while it is up)
+dev: install
+	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+
+validate: install
+	$(BIN)/dagster definitions validate
+
+clean:
+	rm -rf $(VENV) output storage history schedules logs .logs_queue .nux .telemetry

@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, jobs, schedules and sensors around sources/, models/ and reports/."""

@@ -1,0 +1,27 @@
+"""Run a job in this process on the configured Dagster instance and summarise what went wrong."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster import DagsterInstance
+
+from pipelines.definitions import defs
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    problems: list[str]
+
+
+def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None) -> RunOutcome:
+    """Execute a job in-process. Failed validation checks and failed steps become readable problems."""
+    job = defs.resolve_job_def(name)
+    result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False)
+    problems = [f"validation of {'/'.join(e.asset_key.path)} failed:\n{e.description}"
+                for e in result.get_asset_check_evaluations() if not e.passed]
+    problems += [f"step {e.step_key} failed: {e.event_specific_data.error.message.strip()}"
+                 for e in result.get_step_failure_events()
+                 if "DagsterAssetCheckFailedError" not in e.event_specific_data.error.cls_name]
+    return RunOutcome(result.success, result.run_id, problems)

@@ -1,0 +1,149 @@
+"""Plotly figures for the pages, drawn as plain SVG traces so they need no tile server, topojson
+download or WebGL and work offline from file://.
+
+Plotly renders trace and axis texts as a small HTML subset, so every text from data goes through
+`_text` first.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale, sample_colorscale
+
+# Cividis stays ordered for the common colour-vision deficiencies; Okabe-Ito blue/vermilion for lines.
+COLORSCALE = "Cividis"
+MISSING_FILL = "#d9d9d9"
+BAR_COLOUR = "#0072b2"
+AREA_COLOUR = "#d55e00"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#222"}
+# The 'none' template keeps every figure's JSON a few KB smaller than plotly's default template.
+BASE_LAYOUT = {"template": "none", "separators": ",.", "font": FONT, "plot_bgcolor": "white",
+               "paper_bgcolor": "white", "hoverlabel": {"font": FONT | {"color": "#fff"}}}
+GRID = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
+CONFIG = {"displaylogo": False, "responsive": True,
+          "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
+
+
+def snippet(fig: go.Figure, div_id: str) -> str:
+    """The figure as an HTML fragment that expects plotly.js already loaded by the page.
+
+    A fixed div_id keeps the output identical between builds of the same data.
+    """
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG)
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """One dropdown entry of the map: values and hover texts keyed by NIS code."""
+    label: str
+    unit: str
+    period: str
+    values: dict[str, float]
+    texts: dict[str, str]
+    higher_is_darker: bool
+
+
+def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.Figure:
+    """Choropleth of the GeoJSON features as filled polygons, one trace per municipality.
+
+    A dropdown restyles fill colours and hover texts per layer; the colour bar comes from an
+    invisible marker trace sharing the layout's coloraxis.
+    """
+    features = geojson["features"]
+    states = [_map_state(features, layer) for layer in layers]
+    fig = go.Figure(layout=BASE_LAYOUT)
+    for feature, colour, text in zip(features, states[active]["fillcolor"], states[active]["text"]):
+        lon, lat = _outline(feature["geometry"])
+        fig.add_trace(go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=colour, text=text,
+                                 hoveron="fills", hoverinfo="text", line={"color": "white", "width": 1},
+                                 showlegend=False))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+                             marker={"coloraxis": "coloraxis", "color": [0]}))
+    all_lat = [y for trace in fig.data[:-1] for y in trace.y if y is not None]
+    # Equal-area look: a degree of longitude is cos(latitude) times shorter than one of latitude.
+    aspect = 1 / math.cos(math.radians((min(all_lat) + max(all_lat)) / 2))
+    buttons = [{"label": _text(layer.label), "method": "update",
+                # A container value replaces the whole coloraxis, so it must be complete.
+                "args": [{"fillcolor": state["fillcolor"], "text": state["text"]},
+                         {"coloraxis": state["coloraxis"]}, list(range(len(features)))]}
+               for layer, state in zip(layers, states)]
+    fig.update_layout(
+        height=560, margin={"l": 0, "r": 0, "t": 50, "b": 0}, dragmode="pan",
+        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": aspect},
+        coloraxis=states[active]["coloraxis"],
+        updatemenus=[{"buttons": buttons, "active": active, "x": 0, "xanchor": "left", "y": 1.0,
+                      "yanchor": "bottom", "bgcolor": "white", "font": {"size": 13}}],
+    )
+    return fig
+
+
+def ranking(names: list[str], values: list[float], labels: list[str],
+            area_value: float | None, area_label: str) -> go.Figure:
+    """Horizontal bars, first name on top, with a dashed line at the area value."""
+    fig = go.Figure(go.Bar(x=values, y=[_text(n) for n in names], orientation="h", marker_color=BAR_COLOUR,
+                           text=[_text(t) for t in labels], textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{text}<extra></extra>"), layout=BASE_LAYOUT)
+    fig.update_layout(height=max(170, 22 * len(names) + 90), bargap=0.25,
+                      margin={"l": 10, "r": 70, "t": 40, "b": 30},
+                      xaxis=GRID | {"rangemode": "tozero"}, yaxis={"autorange": "reversed", "automargin": True})
+    if area_value is not None:
+        fig.add_vline(x=area_value, line={"color": AREA_COLOUR, "dash": "dash", "width": 2},
+                      annotation={"text": _text(area_label), "font": {"color": AREA_COLOUR}},
+                      annotation_position="top")
+    return fig
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    years: list[int]
+    values: list[float]
+    labels: list[str]
+
+
+def trend(lines: list[Line]) -> go.Figure:
+    """Small line chart; the first line is the municipality, the second the area."""
+    fig = go.Figure(layout=BASE_LAYOUT)
+    for line, colour, dash in zip(lines, (BAR_COLOUR, AREA_COLOUR), ("solid", "dash")):
+        fig.add_trace(go.Scatter(x=line.years, y=line.values, name=_text(line.name), mode="lines+markers",
+                                 line={"color": colour, "dash": dash, "width": 2},
+                                 text=[_text(t) for t in line.labels],
+                                 hovertemplate=f"%{{x}}: %{{text}}<extra>{_text(line.name)}</extra>"))
+    fig.update_layout(height=240, margin={"l": 10, "r": 10, "t": 10, "b": 30},
+                      legend={"orientation": "h", "x": 0, "y": -0.2},
+                      xaxis=GRID | {"tickformat": "d", "dtick": 1}, yaxis=GRID | {"automargin": True})
+    return fig
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+def _outline(geometry: dict) -> tuple[list, list]:
+    """All rings of a (Multi)Polygon as one path; None breaks it into separately filled parts."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    lon, lat = [], []
+    for ring in (ring for polygon in polygons for ring in polygon):
+        lon += [point[0] for point in ring] + [None]
+        lat += [point[1] for point in ring] + [None]
+    return lon[:-1], lat[:-1]
+
+
+def _map_state(features: list[dict], layer: MapLayer) -> dict:
+    low, high = min(layer.values.values()), max(layer.values.values())
+    span = (high - low) or 1.0
+    # plotly.js does not know the '_r' names, so the button carries the scale itself.
+    scale = get_colorscale(COLORSCALE + ("_r" if layer.higher_is_darker else ""))
+    fill = []
+    for feature in features:
+        value = layer.values.get(feature["properties"]["nis_code"])
+        fill.append(MISSING_FILL if value is None else sample_colorscale(scale, [(value - low) / span])[0])
+    text = [f"<b>{_text(feature['properties']['name_nl'])}</b><br>"
+            f"{_text(layer.texts[feature['properties']['nis_code']])}<br>{_text(layer.period)}"
+            for feature in features]
+    colorbar = {"title": {"text": _text(layer.unit)}, "thickness": 14, "len": 0.6, "outlinewidth": 0}
+    return {"fillcolor": fill, "text": text,
+            "coloraxis": {"cmin": low, "cmax": low + span, "colorscale": scale, "colorbar": colorbar}}

@@ -1,0 +1,97 @@
+"""A new snapshot with an invalid row: the run fails, says file, rule and row, and publishes nothing."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from sources.snapshots import latest_snapshot, take_snapshot
+from tests.conftest import run_pipeline
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edited_snapshot(snapshots: Path, source_id: str, edit, tmp_path: Path) -> None:
+    """Take a new snapshot of `source_id` whose rows went through `edit` (real rows, one made invalid)."""
+    current = latest_snapshot(snapshots, source_id)
+    with current.path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, data = reader.fieldnames, list(reader)
+    edit(data)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(data)
+    changed = tmp_path / current.origin["file"]
+    changed.write_text(out.getvalue(), encoding="utf-8")
+    take_snapshot(snapshots, source_id, changed, {k: v for k, v in current.origin.items()
+                                                  if k not in ("sha256", "bytes")})
+
+
+def set_value(nis_code: str, value: str):
+    def edit(data):
+        next(r for r in data if r["nis_code"] == nis_code)["value"] = value
+    return edit
+
+
+def set_code(nis_code: str, new_code: str):
+    def edit(data):
+        next(r for r in data if r["nis_code"] == nis_code)["nis_code"] = new_code
+    return edit
+
+
+def duplicate(nis_code: str):
+    def edit(data):
+        data.append(dict(next(r for r in data if r["nis_code"] == nis_code)))
+    return edit
+
+
+# (source, edit, file, rule, a fragment naming the offending row)
+CASES = {
+    "unknown NIS code": ("kansarmoede_index", set_code("71016", "71999"), "limburg_kansarmoede_index.csv",
+                         "nis-code-in-code-set", "nis_code=71999"),
+    "negative count": ("onem_unemployed", set_value("71016", "-12"), "limburg_onem_unemployed_series.csv",
+                       "value-in-unit-range", "value=-12.0"),
+    "percentage above 100": ("werkzoekendengraad", set_value("71016", "109.1"), "limburg_werkzoekendengraad.csv",
+                             "value-in-unit-range", "value=109.1"),
+    "duplicate key": ("var_unemployment_rate", duplicate("71016"), "limburg_unemployment_rate_var_2024.csv",
+                      "unique-key", "nis_code=71016"),
+    "pre-2025 code in a 2025 source": ("kansarmoede_index", set_code("71072", "71022"),
+                                       "limburg_kansarmoede_index.csv", "nis-code-in-code-set", "nis_code=71022"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_invalid_row_blocks_the_run_and_leaves_current_untouched(case, published_copy, snapshot_copy, tmp_path,
+                                                                  monkeypatch):
+    source_id, edit, file, rule, row_fragment = CASES[case]
+    before = tree_bytes(published_copy / "current")
+    target = (published_copy / "current").resolve()
+    edited_snapshot(snapshot_copy, source_id, edit, tmp_path)
+
+    outcome = run_pipeline(monkeypatch, published_copy, snapshot_copy)
+
+    assert not outcome.success
+    message = "\n".join(outcome.problems)
+    assert file in message and f"rule '{rule}'" in message and row_fragment in message
+    assert "row " in message
+    assert (published_copy / "current").resolve() == target
+    assert tree_bytes(published_copy / "current") == before
+
+
+def test_non_numeric_value_fails_the_run_naming_file_row_and_column(published_copy, snapshot_copy, tmp_path,
+                                                                    monkeypatch):
+    before = tree_bytes(published_copy / "current")
+    edited_snapshot(snapshot_copy, "population", set_value("71016", "n.v.t."), tmp_path)
+
+    outcome = run_pipeline(monkeypatch, published_copy, snapshot_copy)
+
+    assert not outcome.success
+    message = "\n".join(outcome.problems)
+    assert "limburg_population.csv" in message and "column 'value'" in message
+    assert "rule 'numeric-value'" in message and "'n.v.t.'" in message
+    assert tree_bytes(published_copy / "current") == before

@@ -1,0 +1,106 @@
+"""The whole pipeline on the embedded real data, through a real Dagster run, checked on published files."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+CURRENT_38 = 38
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def source_value(file: str, nis_code: str, period: str) -> float:
+    folder = next((ROOT / "data" / "snapshots").glob(f"*/*/{file}")).parent
+    return next(float(r["value"]) for r in rows(folder / file) if r["nis_code"] == nis_code and r["period"] == period)
+
+
+def test_genk_kansarmoede_index_is_published_in_its_own_download(published):
+    genk = rows(published / "current" / "downloads" / "gemeenten" / "71016.csv")
+    value = [r for r in genk if r["indicator_id"] == "kansarmoede_index"]
+    assert len(value) == 1
+    assert float(value[0]["value"]) == 20.28
+    assert {r["nis_code"] for r in genk} == {"71016"}
+
+
+def test_hasselt_2020_population_is_hasselt_plus_kortessem(published):
+    expected = source_value("limburg_population.csv", "71022", "2020-01-01") + \
+        source_value("limburg_population.csv", "73040", "2020-01-01")
+    hasselt = rows(published / "current" / "downloads" / "gemeenten" / "71072.csv")
+    [row] = [r for r in hasselt if r["indicator_id"] == "bevolking" and r["period"] == "2020-01-01"]
+    assert float(row["value"]) == expected == 78714 + 8437
+
+
+def test_limburg_value_is_ratio_of_sums_not_mean_of_rates(published):
+    con = duckdb.connect(str(published / "warehouse.duckdb"), read_only=True)
+    try:
+        unemployed, labour, mean_rate = con.execute(
+            "select sum(value) filter (where measure = 'census2021_unemployed_15_64'), "
+            "sum(value) filter (where measure = 'census2021_labour_force_15_64'), null "
+            "from harmonised_observations").fetchone()
+        mean_of_rates = con.execute("select avg(value) from barometer where indicator_id = "
+                                    "'werkloosheidsgraad_census2021'").fetchone()[0]
+    finally:
+        con.close()
+    all_rows = rows(published / "current" / "downloads" / "barometer.csv")
+    [limburg] = {r["limburg_value"] for r in all_rows if r["indicator_id"] == "werkloosheidsgraad_census2021"}
+    assert abs(float(limburg) - unemployed / labour * 100) < 1e-9
+    assert abs(float(limburg) - mean_of_rates) > 0.01
+
+
+def test_every_municipality_has_a_page_and_downloads(published):
+    current = published / "current"
+    register = rows(next((ROOT / "data" / "snapshots" / "municipality_register").glob("*/*.csv")))
+    today = {r["nis_code"] for r in register if r["in_set_2025_38"] == "1"}
+    assert len(today) == CURRENT_38
+    assert {p.stem for p in (current / "gemeenten").glob("*.html")} == today
+    assert {p.stem for p in (current / "downloads" / "gemeenten").glob("*.csv")} == today
+    assert {p.stem for p in (current / "downloads" / "gemeenten").glob("*.xlsx")} == today
+    assert "Genk" in (current / "gemeenten" / "71016.html").read_text(encoding="utf-8")
+
+
+def test_indicator_without_data_is_published_as_missing_with_coverage(published):
+    all_rows = rows(published / "current" / "downloads" / "barometer.csv")
+    leefloon = [r for r in all_rows if r["indicator_id"] == "leefloon"]
+    assert len(leefloon) == CURRENT_38
+    assert all(r["value"] == "" and "missing" in r["flag"].split("|") for r in leefloon)
+    caravans = [r for r in all_rows if r["indicator_id"] == "woonwagenstandplaatsen" and r["value"]]
+    assert sorted((r["nis_code"], float(r["value"])) for r in caravans) == [("71016", 51.0), ("72021", 26.0)]
+    indicators = rows(published / "current" / "downloads" / "indicators.csv")
+    coverage = {r["indicator_id"]: r for r in indicators}
+    assert "2 van 38 gemeenten" in " ".join(coverage["woonwagenstandplaatsen"].values())
+    assert "0 van 38 gemeenten" in " ".join(coverage["leefloon"].values())
+
+
+def test_confidential_value_is_flagged_not_filled(published):
+    herstappe = rows(published / "current" / "downloads" / "gemeenten" / "73028.csv")
+    onem = [r for r in herstappe if r["indicator_id"] == "werkzoekenden_rva_per_1000"]
+    assert onem and all(r["value"] == "" and "confidential" in r["flag"] for r in onem)
+
+
+def test_manifest_lists_every_file_with_its_checksum(published):
+    current = published / "current"
+    manifest = json.loads((current / "manifest.json").read_text())
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    on_disk = {p.relative_to(current).as_posix() for p in current.rglob("*") if p.is_file()} - {"manifest.json"}
+    assert set(listed) == on_disk
+    for path, sha in listed.items():
+        assert hashlib.sha256((current / path).read_bytes()).hexdigest() == sha
+
+
+def test_release_passes_the_shared_contract_check(published):
+    check = ROOT.parent / "shared" / "checks" / "check_release.py"
+    if not check.is_file():
+        import pytest
+        pytest.skip("the shared release check is not next to this clone")
+    result = subprocess.run([sys.executable, str(check), str(published / "current")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
