@@ -19,7 +19,7 @@ FAMILIES = {"inkomen": "Inkomen", "werk": "Werk", "onderwijs": "Onderwijs", "won
             "kinderen": "Kinderen", "bevolking": "Bevolking (context)"}
 POLARITIES = {"hoger is ongunstiger": -1, "hoger is gunstiger": 1, "neutraal": 0}
 AGGREGATES = {"ratio", "sum", "population_weighted", "none"}
-REQUIRED = ("title", "family", "unit", "decimals", "polarity", "compute", "aggregate")
+REQUIRED = ("title", "family", "order", "unit", "decimals", "polarity", "compute", "aggregate")
 FROM_GSM = ("definition", "numerator", "denominator")
 
 
@@ -28,6 +28,7 @@ class Indicator:
     id: str
     title: str
     family: str
+    order: int
     unit: str
     decimals: int
     polarity: str
@@ -81,7 +82,7 @@ def load_indicators(catalog: Catalog, folder: Path = INDICATORS_DIR) -> tuple[In
         _check(ind, path, catalog)
         found.append(ind)
     order = list(FAMILIES)
-    return tuple(sorted(found, key=lambda i: order.index(i.family)))
+    return tuple(sorted(found, key=lambda i: (order.index(i.family), i.order, i.id)))
 
 
 def spec_frame(indicators: tuple[Indicator, ...]) -> pl.DataFrame:

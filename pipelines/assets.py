@@ -1,5 +1,4 @@
 """Assets, one per stage: raw source tables, the register, staging, harmonisation, indicators, barometer, release."""
-from __future__ import annotations
 
 import polars as pl
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MetadataValue, asset

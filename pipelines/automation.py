@@ -1,5 +1,4 @@
 """Jobs, a schedule per source cadence, and the landing-folder sensor."""
-from __future__ import annotations
 
 from collections import defaultdict
 

@@ -1,5 +1,4 @@
 """Blocking validation checks on every raw table: a failure stops everything downstream."""
-from __future__ import annotations
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, MetadataValue, asset_check
 

@@ -21,7 +21,14 @@ def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None
     result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False)
     problems = [f"validation of {'/'.join(e.asset_key.path)} failed:\n{e.description}"
                 for e in result.get_asset_check_evaluations() if not e.passed]
-    problems += [f"step {e.step_key} failed: {e.event_specific_data.error.message.strip()}"
+    problems += [f"step {e.step_key} failed: {_root_cause(e.event_specific_data.error)}"
                  for e in result.get_step_failure_events()
                  if "DagsterAssetCheckFailedError" not in e.event_specific_data.error.cls_name]
     return RunOutcome(result.success, result.run_id, problems)
+
+
+def _root_cause(error) -> str:
+    # Dagster wraps the exception raised in a step; the innermost one says what was wrong with the data
+    while error.cause is not None:
+        error = error.cause
+    return f"{error.cls_name}: {error.message.strip()}"

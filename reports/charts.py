@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+from markupsafe import Markup
 from plotly.colors import get_colorscale, sample_colorscale
 
 # Cividis stays ordered for the common colour-vision deficiencies; Okabe-Ito blue/vermilion for lines.
@@ -22,17 +23,20 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "s
 # The 'none' template keeps every figure's JSON a few KB smaller than plotly's default template.
 BASE_LAYOUT = {"template": "none", "separators": ",.", "font": FONT, "plot_bgcolor": "white",
                "paper_bgcolor": "white", "hoverlabel": {"font": FONT | {"color": "#fff"}}}
-GRID = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False}
+# ',' groups thousands; with `separators` that shows as 44.000 rather than plotly's default 44k.
+GRID = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "tickformat": ","}
 CONFIG = {"displaylogo": False, "responsive": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 
-def snippet(fig: go.Figure, div_id: str) -> str:
+def snippet(fig: go.Figure, div_id: str) -> Markup:
     """The figure as an HTML fragment that expects plotly.js already loaded by the page.
 
-    A fixed div_id keeps the output identical between builds of the same data.
+    Markup because this is plotly's own code, not data: plotly escapes <, > and / inside the
+    embedded JSON, so texts from data cannot close the script. A fixed div_id keeps the output
+    identical between builds of the same data.
     """
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG)
+    return Markup(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG))
 
 
 @dataclass(frozen=True)
@@ -49,22 +53,23 @@ class MapLayer:
 def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.Figure:
     """Choropleth of the GeoJSON features as filled polygons, one trace per municipality.
 
-    A dropdown restyles fill colours and hover texts per layer; the colour bar comes from an
-    invisible marker trace sharing the layout's coloraxis.
+    A dropdown swaps fill colours, hover texts and colour bar per layer; the colour bar comes from
+    an invisible marker trace on the layout's coloraxis, as filled polygons have none of their own.
     """
     features = geojson["features"]
+    outlines = [_outline(feature["geometry"]) for feature in features]
     states = [_map_state(features, layer) for layer in layers]
     fig = go.Figure(layout=BASE_LAYOUT)
-    for feature, colour, text in zip(features, states[active]["fillcolor"], states[active]["text"]):
-        lon, lat = _outline(feature["geometry"])
+    for (lon, lat), colour, text in zip(outlines, states[active]["fillcolor"], states[active]["text"]):
         fig.add_trace(go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=colour, text=text,
                                  hoveron="fills", hoverinfo="text", line={"color": "white", "width": 1},
                                  showlegend=False))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
                              marker={"coloraxis": "coloraxis", "color": [0]}))
-    all_lat = [y for trace in fig.data[:-1] for y in trace.y if y is not None]
-    # Equal-area look: a degree of longitude is cos(latitude) times shorter than one of latitude.
-    aspect = 1 / math.cos(math.radians((min(all_lat) + max(all_lat)) / 2))
+    latitudes = [y for _, lat in outlines for y in lat if y is not None]
+    # A degree of longitude is cos(latitude) times shorter than one of latitude; without this
+    # correction Limburg looks stretched east-west.
+    aspect = 1 / math.cos(math.radians((min(latitudes) + max(latitudes)) / 2))
     buttons = [{"label": _text(layer.label), "method": "update",
                 # A container value replaces the whole coloraxis, so it must be complete.
                 "args": [{"fillcolor": state["fillcolor"], "text": state["text"]},
@@ -83,14 +88,17 @@ def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.F
 def ranking(names: list[str], values: list[float], labels: list[str],
             area_value: float | None, area_label: str) -> go.Figure:
     """Horizontal bars, first name on top, with a dashed line at the area value."""
-    fig = go.Figure(go.Bar(x=values, y=[_text(n) for n in names], orientation="h", marker_color=BAR_COLOUR,
-                           text=[_text(t) for t in labels], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{text}<extra></extra>"), layout=BASE_LAYOUT)
+    bars = go.Bar(x=values, y=[_text(n) for n in names], orientation="h", marker_color=BAR_COLOUR,
+                  text=[_text(t) for t in labels], textposition="outside", cliponaxis=False,
+                  hovertemplate="%{y}: %{text}<extra></extra>")
+    fig = go.Figure(bars, layout=BASE_LAYOUT)
     fig.update_layout(height=max(170, 22 * len(names) + 90), bargap=0.25,
                       margin={"l": 10, "r": 70, "t": 40, "b": 30},
-                      xaxis=GRID | {"rangemode": "tozero"}, yaxis={"autorange": "reversed", "automargin": True})
+                      xaxis=GRID | {"rangemode": "tozero"},
+                      yaxis={"autorange": "reversed", "automargin": True})
     if area_value is not None:
-        fig.add_vline(x=area_value, line={"color": AREA_COLOUR, "dash": "dash", "width": 2},
+        # Below the bars, so it shows in the gaps without crossing the value labels.
+        fig.add_vline(x=area_value, layer="below", line={"color": AREA_COLOUR, "dash": "dash", "width": 2},
                       annotation={"text": _text(area_label), "font": {"color": AREA_COLOUR}},
                       annotation_position="top")
     return fig
@@ -144,6 +152,7 @@ def _map_state(features: list[dict], layer: MapLayer) -> dict:
     text = [f"<b>{_text(feature['properties']['name_nl'])}</b><br>"
             f"{_text(layer.texts[feature['properties']['nis_code']])}<br>{_text(layer.period)}"
             for feature in features]
-    colorbar = {"title": {"text": _text(layer.unit)}, "thickness": 14, "len": 0.6, "outlinewidth": 0}
+    colorbar = {"title": {"text": _text(layer.unit)}, "thickness": 14, "len": 0.6, "outlinewidth": 0,
+                "tickformat": GRID["tickformat"]}
     return {"fillcolor": fill, "text": text,
             "coloraxis": {"cmin": low, "cmax": low + span, "colorscale": scale, "colorbar": colorbar}}

@@ -32,7 +32,8 @@ COLUMNS = (
     ("rank", "geheel getal", "Rang van de gemeente in deze periode: 1 = hoogste waarde (niet noodzakelijk de "
                              "gunstigste, zie polarity in indicators.csv). Leeg als de waarde ontbreekt."),
     ("rank_count", "geheel getal", "Aantal gemeenten met een waarde in deze periode."),
-    ("previous_period", "tekst", "Voorgaande periode in de reeks van deze gemeente, waarmee change berekend is."),
+    ("previous_period", "tekst", "Voorgaande periode in de reeks van deze gemeente, waarmee change "
+                                 "berekend is."),
     ("change", "decimaal getal", "value min de waarde in previous_period."),
     ("flag", "tekst", "Vlaggen bij value, gescheiden door '|'; leeg = geen vlag. estimated = geschat, "
                       "provisional = voorlopig, confidential = vertrouwelijk (afgeschermd door de bron), "
@@ -40,8 +41,10 @@ COLUMNS = (
     ("source", "tekst", "Bron van de indicator; uitgever, licentie en links staan in indicators.csv."),
 )
 INDICATOR_COLUMNS = ("latest_period", "latest_year", "n_values", "n_municipalities", "n_periods")
-# Excel shows numbers as stored; the polars default would round every float to 3 decimals.
-NUMBER_FORMATS = {pl.Float64: "General", pl.Int64: "0"}
+# Excel shows numbers as stored: the polars defaults round floats to 3 decimals and group the
+# thousands of integers (a year would read 2.023 in a Dutch Excel).
+NUMBER_FORMATS = {(pl.Float32, pl.Float64): "General",
+                  (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64): "0"}
 
 
 def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -70,8 +73,10 @@ def _barometer_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     metadata = con.sql("SELECT * FROM indicator_metadata LIMIT 0").columns
     table = queries.indicators(con)
-    coverage = [formatting.coverage(n, total) for n, total in table.select("n_values", "n_municipalities").iter_rows()]
-    return table.select(*metadata, *INDICATOR_COLUMNS).with_columns(coverage=pl.Series(coverage, dtype=pl.String))
+    coverage = [formatting.coverage(n, total)
+                for n, total in table.select("n_values", "n_municipalities").iter_rows()]
+    return table.select(*metadata, *INDICATOR_COLUMNS).with_columns(
+        coverage=pl.Series(coverage, dtype=pl.String))
 
 
 def _write_both(table: pl.DataFrame, stem: Path, extra_sheets: dict[str, pl.DataFrame]) -> None:

@@ -8,8 +8,7 @@ MISSING = "ontbreekt"
 FLAG_LABELS = {
     "estimated": "geschat",
     "provisional": "voorlopig",
-    "confidential": "vertrouwelijk (afgeschermd door de bron)",
-    "missing": "ontbrekend",
+    "confidential": "vertrouwelijk/afgeschermd",
     "period_uncertain": "periode onzeker",
 }
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -55,7 +54,7 @@ def period(label: str | None) -> str:
 
 
 def flags(codes: Iterable[str] | None) -> str:
-    """Plain-Dutch flag list, leaving out 'missing' because a missing value already says so."""
+    """Plain-Dutch flag list, leaving out 'missing' because the value itself reads 'ontbreekt'."""
     return ", ".join(FLAG_LABELS.get(code, code) for code in codes or () if code != "missing")
 
 

@@ -74,7 +74,8 @@ def _write_manifest(folder: Path, release_id: str, created: datetime) -> None:
     files = [{"path": path, "sha256": _sha256(folder / path), "bytes": (folder / path).stat().st_size}
              for path in _files(folder)]
     manifest = {"release": release_id, "created": created.isoformat(timespec="seconds"), "files": files}
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
 
 
 def _switch(current: Path, target: Path) -> None:
@@ -89,9 +90,15 @@ def _switch(current: Path, target: Path) -> None:
 
 
 def _prune(releases: Path, keep: int, current: Path) -> None:
-    # Release ids start with a UTC timestamp, so name order is age order. `current` is where the
-    # link points now, which is another release if a concurrent publish switched after this one.
-    finished = sorted(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
+    # Age order: the id's UTC timestamp (whole seconds), then when the manifest was written for
+    # releases made within the same second. `current` is where the link points now, which is
+    # another release if a concurrent publish switched after this one.
+    finished = sorted((p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: (p.name.split("-")[0], _mtime(p / MANIFEST)))
     for old in finished[:-keep] if keep > 0 else finished:
         if old.resolve() != current:
             shutil.rmtree(old)
+
+
+def _mtime(file: Path) -> int:
+    return file.stat().st_mtime_ns if file.exists() else 0

@@ -1,0 +1,40 @@
+"""The Dagster graph, snapshotted: a change to assets, checks, jobs, schedules or sensors shows up in review."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pipelines.definitions import defs
+
+SNAPSHOT = Path(__file__).with_name("asset_graph.json")
+
+
+def current_graph() -> dict:
+    repo = defs.get_repository_def()
+    graph = defs.resolve_asset_graph()
+    return {
+        "assets": {key.to_user_string(): {
+            "group": graph.get(key).group_name,
+            "deps": sorted(k.to_user_string() for k in graph.get(key).parent_keys)}
+            for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())},
+        "checks": sorted(f"{spec.asset_key.to_user_string()}:{spec.name}:blocking={spec.blocking}"
+                         for check in defs.asset_checks for spec in check.check_specs),
+        "jobs": sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__")),
+        "schedules": sorted(f"{s.name}:{s.cron_schedule}:{s.job_name}" for s in repo.schedule_defs),
+        "sensors": sorted(s.name for s in repo.sensor_defs),
+    }
+
+
+def test_asset_graph_matches_snapshot():
+    graph = current_graph()
+    if os.environ.get("UPDATE_SNAPSHOT"):
+        SNAPSHOT.write_text(json.dumps(graph, indent=2) + "\n")
+    assert graph == json.loads(SNAPSHOT.read_text()), "graph changed: review, then rerun with UPDATE_SNAPSHOT=1"
+
+
+def test_every_raw_source_has_a_blocking_validation_check():
+    graph = current_graph()
+    raw = {k for k in graph["assets"] if k.startswith("raw_")}
+    checked = {c.split(":")[0] for c in graph["checks"] if c.endswith("blocking=True")}
+    assert raw == checked and len(raw) == 16
