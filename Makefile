@@ -3,15 +3,17 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# the repo's dagster.yaml is the instance configuration
+# the repo's dagster.yaml is the instance configuration; dg expects the project's venv to be active
 export DAGSTER_HOME := $(CURDIR)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run test dev validate clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,dev]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -24,10 +26,10 @@ test: install
 
 # the Dagster UI on http://127.0.0.1:3000 (schedules and the landing-folder sensor run while it is up)
 dev: install
-	$(BIN)/dagster dev --host 127.0.0.1 --port 3000
+	$(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 validate: install
-	$(BIN)/dagster definitions validate
+	$(BIN)/dg check defs
 
 clean:
 	rm -rf $(VENV) output storage history schedules logs .logs_queue .nux .telemetry

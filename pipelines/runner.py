@@ -18,7 +18,8 @@ class RunOutcome:
 def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None) -> RunOutcome:
     """Execute a job in-process. Failed validation checks and failed steps become readable problems."""
     job = defs.resolve_job_def(name)
-    result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False)
+    result = job.execute_in_process(instance=instance or DagsterInstance.get(), raise_on_error=False,
+                                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     problems = [f"validation of {'/'.join(e.asset_key.path)} failed:\n{e.description}"
                 for e in result.get_asset_check_evaluations() if not e.passed]
     problems += [f"step {e.step_key} failed: {_root_cause(e.event_specific_data.error)}"

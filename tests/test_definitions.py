@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from pipelines.definitions import defs
@@ -38,3 +40,12 @@ def test_every_raw_source_has_a_blocking_validation_check():
     raw = {k for k in graph["assets"] if k.startswith("raw_")}
     checked = {c.split(":")[0] for c in graph["checks"] if c.endswith("blocking=True")}
     assert raw == checked and len(raw) == 16
+
+
+def test_dagster_cli_validates_the_code_location():
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DAGSTER_HOME": str(root)}
+    result = subprocess.run([str(Path(sys.executable).with_name("dagster")), "definitions", "validate"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All code locations passed validation" in result.stdout + result.stderr
