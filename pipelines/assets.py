@@ -48,45 +48,34 @@ RAW_ASSETS = [raw_asset(s) for s in CATALOG.sources.values() if s.snapshot]
 RAW_OBSERVATION_KEYS = [AssetKey(s.raw_table) for s in CATALOG.observation_sources()]
 
 
-@asset(group_name="reference", deps=[AssetKey(REGISTER.raw_table)], kinds={"duckdb"})
-def municipalities(context: AssetExecutionContext, barometer: BarometerResource) -> None:
-    """The municipality register with, for every old code, the code it belongs to today."""
-    with barometer.connect() as con:
-        build.municipalities(con, CATALOG)
-        context.add_output_metadata(table_metadata(con, "municipalities"))
+def model_asset(name: str, group: str, deps: list, step, description: str, table: str | None = None) -> AssetsDefinition:
+    """An asset that runs one model step in the warehouse and reports the table it wrote."""
+
+    @asset(name=name, group_name=group, deps=deps, kinds={"duckdb"}, description=description)
+    def _model(context: AssetExecutionContext, barometer: BarometerResource) -> None:
+        with barometer.connect() as con:
+            step(con)
+            context.add_output_metadata(table_metadata(con, table or name))
+
+    return _model
 
 
-@asset(group_name="staging", deps=RAW_OBSERVATION_KEYS, kinds={"duckdb"})
-def observations(context: AssetExecutionContext, barometer: BarometerResource) -> None:
-    """All validated observation sources in one long table, with periods read and source flags attached."""
-    with barometer.connect() as con:
-        build.observations(con, CATALOG)
-        context.add_output_metadata(table_metadata(con, "observations"))
-
-
-@asset(group_name="harmonised", deps=[observations], kinds={"duckdb"})
-def harmonised_observations(context: AssetExecutionContext, barometer: BarometerResource) -> None:
-    """Observations on today's municipalities: merged codes combined from their predecessors."""
-    with barometer.connect() as con:
-        build.harmonised(con)
-        context.add_output_metadata(table_metadata(con, "harmonised_observations"))
-
-
-@asset(group_name="indicators", deps=[harmonised_observations, AssetKey("raw_gsm_indicator_catalogue")],
-       kinds={"duckdb"})
-def indicator_values(context: AssetExecutionContext, barometer: BarometerResource) -> None:
-    """Indicator values per municipality and period, computed as the indicator metadata prescribes."""
-    with barometer.connect() as con:
-        build.indicators(con, CATALOG)
-        context.add_output_metadata(table_metadata(con, "indicator_values"))
-
-
-@asset(group_name="barometer", deps=[indicator_values], kinds={"duckdb"})
-def barometer_table(context: AssetExecutionContext, barometer: BarometerResource) -> None:
-    """Municipality x indicator x period with the Limburg value, rank, change and flags."""
-    with barometer.connect() as con:
-        build.barometer(con)
-        context.add_output_metadata(table_metadata(con, "barometer"))
+municipalities = model_asset(
+    "municipalities", "reference", [AssetKey(REGISTER.raw_table)], lambda con: build.municipalities(con, CATALOG),
+    "The municipality register with, for every old code, the code it belongs to today.")
+observations = model_asset(
+    "observations", "staging", RAW_OBSERVATION_KEYS, lambda con: build.observations(con, CATALOG),
+    "All validated observation sources in one long table, with periods read and source flags attached.")
+harmonised_observations = model_asset(
+    "harmonised_observations", "harmonised", [observations], build.harmonised,
+    "Observations on today's municipalities: merged codes combined from their predecessors.")
+indicator_values = model_asset(
+    "indicator_values", "indicators", [harmonised_observations, AssetKey("raw_gsm_indicator_catalogue")],
+    lambda con: build.indicators(con, CATALOG),
+    "Indicator values per municipality and period, computed as the indicator metadata prescribes.")
+barometer_table = model_asset(
+    "barometer_table", "barometer", [indicator_values], build.barometer,
+    "Municipality x indicator x period with the Limburg value, rank, change and flags.", table="barometer")
 
 
 @asset(group_name="publication", deps=[barometer_table, AssetKey("raw_boundaries_2025")])

@@ -6,7 +6,6 @@ on POSIX file systems.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -14,6 +13,8 @@ import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sources.snapshots import sha256_of
 
 MANIFEST = "manifest.json"
 
@@ -51,7 +52,7 @@ def verify_manifest(folder: Path) -> list[str]:
         file = folder / path
         if not file.is_file():
             problems.append(f"missing file: {path}")
-        elif _sha256(file) != sha256:
+        elif sha256_of(file) != sha256:
             problems.append(f"checksum mismatch: {path}")
     problems += [f"not in manifest: {path}" for path in sorted(set(_files(folder)) - set(listed))]
     return problems
@@ -62,16 +63,8 @@ def _files(folder: Path) -> list[str]:
                   if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST)
 
 
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _write_manifest(folder: Path, release_id: str, created: datetime) -> None:
-    files = [{"path": path, "sha256": _sha256(folder / path), "bytes": (folder / path).stat().st_size}
+    files = [{"path": path, "sha256": sha256_of(folder / path), "bytes": (folder / path).stat().st_size}
              for path in _files(folder)]
     manifest = {"release": release_id, "created": created.isoformat(timespec="seconds"), "files": files}
     text = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
