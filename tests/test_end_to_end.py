@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CURRENT_38 = 38
@@ -43,9 +44,9 @@ def test_hasselt_2020_population_is_hasselt_plus_kortessem(published):
 def test_limburg_value_is_ratio_of_sums_not_mean_of_rates(published):
     con = duckdb.connect(str(published / "warehouse.duckdb"), read_only=True)
     try:
-        unemployed, labour, mean_rate = con.execute(
+        unemployed, labour = con.execute(
             "select sum(value) filter (where measure = 'census2021_unemployed_15_64'), "
-            "sum(value) filter (where measure = 'census2021_labour_force_15_64'), null "
+            "sum(value) filter (where measure = 'census2021_labour_force_15_64') "
             "from harmonised_observations").fetchone()
         mean_of_rates = con.execute("select avg(value) from barometer where indicator_id = "
                                     "'werkloosheidsgraad_census2021'").fetchone()[0]
@@ -100,7 +101,16 @@ def test_manifest_lists_every_file_with_its_checksum(published):
 def test_release_passes_the_shared_contract_check(published):
     check = ROOT.parent / "shared" / "checks" / "check_release.py"
     if not check.is_file():
-        import pytest
         pytest.skip("the shared release check is not next to this clone")
     result = subprocess.run([sys.executable, str(check), str(published / "current")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_change_is_against_the_previous_period_of_the_series(published):
+    genk = rows(published / "current" / "downloads" / "gemeenten" / "71016.csv")
+    series = {r["period"]: r for r in genk if r["indicator_id"] == "werkloosheidsgraad_rva"}
+    assert sorted(series) == [str(y) for y in range(2017, 2026)]
+    assert series["2017"]["change"] == "" and series["2017"]["previous_period"] == ""
+    latest = series["2025"]
+    assert latest["previous_period"] == "2024"
+    assert float(latest["change"]) == pytest.approx(float(latest["value"]) - float(series["2024"]["value"]))

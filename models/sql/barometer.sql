@@ -91,7 +91,8 @@ select s.nis_code, s.municipality, s.indicator_id, s.period, s.year,
        s.value, s.numerator, s.denominator,
        a.value as area_value, coalesce(a.flags, []) as area_flags,
        s.rank, s.rank_count,
-       case when s.year is not null then s.previous_period end as previous_period,
+       case when s.year is not null and s.value is not null and s.previous_value is not null
+            then s.previous_period end as previous_period,
        case when s.year is not null then s.value - s.previous_value end as change,
        case when s.value is null and not list_contains(s.flags, 'confidential')
             then list_append(s.flags, 'missing') else s.flags end as flags
