@@ -8,7 +8,8 @@ import polars as pl
 
 from models import metadata, specs
 from models.warehouse import replace_table, run_sql
-from sources.catalog import Catalog, Source
+from sources.catalog import Area, Catalog, Source
+from sources.errors import SourceFileError
 
 
 def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
@@ -17,9 +18,55 @@ def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     run_sql(con, "municipalities")
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame, origin: dict) -> None:
-    """Replace the source's raw table and record which snapshot it came from."""
-    replace_table(con, source.raw_table, frame)
+def within_area(frame: pl.DataFrame, source: Source, area: Area) -> pl.DataFrame:
+    """The rows of the area from a file that covers more (Flanders, Belgium); an area file stays whole,
+    so that a wrong code in it is caught by validation instead of being dropped."""
+    if source.scope == "area":
+        return frame
+    return frame.filter(pl.any_horizontal(pl.col("nis_code").str.starts_with(p) for p in area.nis_prefixes))
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame, origin: dict | None,
+             years: list[int] | None = None, all_years: range | None = None) -> int:
+    """Load a parsed snapshot into the source's raw table and record which snapshot it came from.
+
+    With `years`, only the rows of those reference years are replaced (a partition run): re-running
+    a year leaves exactly the rows of the snapshot for that year, other years stay as they were.
+    Returns the number of rows written.
+    """
+    if years is None:
+        replace_table(con, source.raw_table, frame)
+        written = frame.height
+    else:
+        written = _replace_years(con, source, frame, years)
+    if origin is not None:
+        _record_snapshot(con, source, origin)
+    return written
+
+
+def _check_years(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, allowed: range) -> None:
+    outside = con.execute(
+        "select _source_file, _source_row, period from frame "
+        "where coalesce(period_year(period) not between ? and ?, true) order by _source_row limit 1",
+        [allowed.start, allowed.stop - 1]).fetchone()
+    if outside:
+        file, row, period = outside
+        raise SourceFileError(file, "year-in-range", f"period {period!r} has no reference year between "
+                              f"{allowed.start} and {allowed.stop - 1}", row=row, column="period")
+
+
+def _replace_years(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame, years: list[int]) -> int:
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'create table if not exists "{source.raw_table}" as select * from _incoming limit 0')
+        con.execute(f'delete from "{source.raw_table}" where period_year(period) in (select unnest(?))', [years])
+        return con.execute(f'insert into "{source.raw_table}" by name select * from _incoming '
+                           "where period_year(period) in (select unnest(?))", [years]).fetchone()[0]
+    finally:
+        con.unregister("_incoming")
+
+
+def _record_snapshot(con: duckdb.DuckDBPyConnection, source: Source, origin: dict) -> None:
     con.execute("create table if not exists source_snapshots (source_id varchar primary key, version varchar, "
                 "file varchar, sha256 varchar, origin json)")
     con.execute("insert or replace into source_snapshots values (?, ?, ?, ?, ?)",

@@ -16,7 +16,8 @@ def area_spec(catalog: Catalog) -> pl.DataFrame:
 
 def source_spec(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame([{"source_id": s.id, "geography": s.geography, "complete": s.complete,
-                          "backcast": s.backcast} for s in catalog.observation_sources()])
+                          "backcast": s.backcast, "replaces": s.replaces} for s in catalog.observation_sources()],
+                        schema_overrides={"replaces": pl.String})
 
 
 def measure_spec(catalog: Catalog) -> pl.DataFrame:

@@ -1,17 +1,22 @@
 """Assets, one per stage: raw source tables, the register, staging, harmonisation, indicators, barometer, release."""
 
+from datetime import timedelta
+
 import polars as pl
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MetadataValue, asset
+from dagster import (AssetExecutionContext, AssetKey, AssetsDefinition, FreshnessPolicy,
+                     MetadataValue, asset)
 
 from models import build
 from models.warehouse import preview, row_count
+from pipelines.partitions import YEARS, all_years
 from pipelines.resources import BarometerResource
 from reports.downloads import write_downloads
 from reports.html import write_pages
 from reports.release import publish
 from sources.catalog import Source, load_catalog
-from sources.parsers import parse
-from sources.snapshots import latest_snapshot
+from sources.download import catalogue_hosts, fetch
+from sources.parsers import empty_observations, parse
+from sources.snapshots import EMBEDDED_SNAPSHOTS, find_latest, latest_snapshot
 
 CATALOG = load_catalog()
 REGISTER = CATALOG.source("municipality_register")
@@ -25,26 +30,58 @@ def table_metadata(con, table: str) -> dict:
             "preview": MetadataValue.md(shown)}
 
 
+# a source that has not been refreshed within its cadence (plus a margin) shows as overdue
+FRESHNESS = {"monthly": timedelta(days=35), "yearly": timedelta(days=400)}
+
+
 def raw_asset(source: Source) -> AssetsDefinition:
-    """Parse the newest snapshot of a source into its raw table (validation follows as a blocking check)."""
+    """Parse the newest snapshot of a source into its raw table (validation follows as a blocking check).
+
+    A source partitioned by year loads only the years of the run, so a backfill over some years or a
+    re-run of one year replaces exactly those rows. A source without any snapshot yet yields an empty
+    table, and its indicators show as missing.
+    """
     deps = [] if source is REGISTER else [AssetKey("municipalities")]
+    freshness = FRESHNESS.get(source.cadence)
 
     @asset(name=source.raw_table, group_name="raw", deps=deps, kinds={"duckdb"},
+           partitions_def=YEARS if source.partitioned else None,
+           freshness_policy=FreshnessPolicy.time_window(fail_window=freshness) if freshness else None,
            description=f"{source.title}. Publisher: {source.publisher}.")
     def _raw(context: AssetExecutionContext, barometer: BarometerResource) -> None:
-        snapshot = latest_snapshot(barometer.snapshots, source.id)
-        frame = parse(snapshot.path, source)
+        if barometer.downloads_enabled and source.url:
+            _refresh(context, barometer, source)
+        snapshot = find_latest(barometer.snapshot_roots, source.id)
+        if snapshot is None and source.embedded:
+            raise FileNotFoundError(f"the embedded snapshot of {source.id} is missing from {EMBEDDED_SNAPSHOTS}")
+        frame = build.within_area(parse(snapshot.path, source), source, CATALOG.area) if snapshot \
+            else empty_observations()
+        years = [int(key) for key in context.partition_keys] if source.partitioned else None
         with barometer.connect() as con:
-            build.load_raw(con, source, frame, snapshot.origin)
+            written = build.load_raw(con, source, frame, snapshot.origin if snapshot else None, years, all_years())
             meta = table_metadata(con, source.raw_table)
-        context.add_output_metadata({**meta, "snapshot": snapshot.version, "file": snapshot.origin["file"],
+        if snapshot is None:
+            context.log.warning(f"no file of {source.id} obtained yet: its indicators stay missing")
+            context.add_output_metadata({**meta, "snapshot": "none"})
+            return
+        context.add_output_metadata({**meta, "rows_written": MetadataValue.int(written),
+                                     "snapshot": snapshot.version, "file": snapshot.origin["file"],
                                      "sha256": snapshot.origin["sha256"],
                                      "origin": MetadataValue.url(snapshot.origin["urls"][0])})
 
     return _raw
 
 
-RAW_ASSETS = [raw_asset(s) for s in CATALOG.sources.values() if s.snapshot]
+def _refresh(context: AssetExecutionContext, barometer: BarometerResource, source: Source) -> None:
+    """Ask the publisher for a newer file (a conditional request); a new file becomes the newest snapshot."""
+    previous = find_latest(barometer.snapshot_roots, source.id)
+    result = fetch(source, barometer.snapshots, previous=previous.origin if previous else None,
+                   allowed_hosts=catalogue_hosts(CATALOG))
+    context.log.info(f"{source.id}: publisher file {result.status}")
+
+
+RAW_SOURCES = [s for s in CATALOG.sources.values() if s.embedded or s.has_observations]
+RAW_ASSETS = [raw_asset(s) for s in RAW_SOURCES]
 RAW_OBSERVATION_KEYS = [AssetKey(s.raw_table) for s in CATALOG.observation_sources()]
 
 
@@ -81,7 +118,7 @@ barometer_table = model_asset(
 @asset(group_name="publication", deps=[barometer_table, AssetKey("raw_boundaries_2025")])
 def release(context: AssetExecutionContext, barometer: BarometerResource) -> None:
     """Downloads and HTML reports, built in a new release folder and then made `output/current` at once."""
-    boundaries = latest_snapshot(barometer.snapshots, "boundaries_2025").path
+    boundaries = latest_snapshot(barometer.snapshot_roots, "boundaries_2025").path
     with barometer.connect() as con:
         folder = publish(barometer.output, lambda target: (
             write_downloads(con, target), write_pages(con, target, boundaries, CATALOG.area.name)))

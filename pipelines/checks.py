@@ -3,7 +3,7 @@
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, MetadataValue, asset_check
 
 from models.validation import describe_failures, rules_for, validate
-from pipelines.assets import CATALOG
+from pipelines.assets import CATALOG, RAW_SOURCES
 from pipelines.resources import BarometerResource
 from sources.catalog import Source
 
@@ -29,4 +29,4 @@ def validation_check(source: Source) -> AssetChecksDefinition:
     return _check
 
 
-VALIDATION_CHECKS = [validation_check(s) for s in CATALOG.sources.values() if s.snapshot]
+VALIDATION_CHECKS = [validation_check(s) for s in RAW_SOURCES]

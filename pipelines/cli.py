@@ -1,27 +1,127 @@
-"""`barometer`: the command line for the planning office's routine tasks."""
+"""`barometer`: the command line for the planning office's routine tasks.
+
+It calls the same code as the Dagster assets and sensors: `run` executes the job, `ingest` does for
+one file what the landing-folder sensor does, `fetch` is what a raw asset does with downloads on.
+"""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
+from pathlib import Path
 
-from pipelines.resources import PROJECT_ROOT
+from pipelines.resources import PROJECT_ROOT, BarometerResource
+from sources.catalog import load_catalog
+
+OVERDUE_AFTER = {"monthly": dt.timedelta(days=35), "yearly": dt.timedelta(days=400)}
 
 
-def _run(args: argparse.Namespace) -> int:
-    from pipelines.resources import BarometerResource
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _report(outcome, what: str) -> int:
+    if outcome.success:
+        current = BarometerResource().output / "current"
+        _say(f"{what}: run {outcome.run_id} succeeded. Published release: {current.resolve()}")
+        return 0
+    print(f"{what}: run {outcome.run_id} FAILED; output/current was left as it was.", file=sys.stderr)
+    for problem in outcome.problems:
+        print(f"- {problem}", file=sys.stderr)
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.partitions import year_range_tags
     from pipelines.runner import run_job
 
-    outcome = run_job(args.job)
-    if not outcome.success:
-        print(f"Run {outcome.run_id} FAILED; output/current was left as it was.", file=sys.stderr)
-        for problem in outcome.problems:
-            print(f"- {problem}", file=sys.stderr)
-        return 1
-    current = BarometerResource().output / "current"
-    print(f"Run {outcome.run_id} succeeded. Published release: {current.resolve()}")
-    print(f"Open {current / 'index.html'}")
+    first, _, last = (args.years or "").partition(":")
+    tags = year_range_tags(first or None, last or first or None)
+    _say(f"Running {args.job} for the reference years {' to '.join(tags.values())} ...")
+    return _report(run_job(args.job, tags=tags), "barometer run")
+
+
+def sources(args: argparse.Namespace) -> int:
+    from sources.snapshots import find_latest
+
+    roots = BarometerResource().snapshot_roots
+    today = dt.date.today()
+    rows = [("source", "cadence", "latest snapshot", "freshness", "publisher")]
+    for source in load_catalog().sources.values():
+        latest = find_latest(roots, source.id)
+        if latest is None:
+            rows.append((source.id, source.cadence, "-", "no file yet", source.publisher))
+            continue
+        obtained = dt.date.fromisoformat(latest.origin["date_obtained"])
+        window = OVERDUE_AFTER.get(source.cadence)
+        fresh = "overdue" if window and today - obtained > window else "fresh"
+        rows.append((source.id, source.cadence, f"{latest.version} ({latest.origin['file']})", fresh,
+                     source.publisher))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        _say("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])
     return 0
+
+
+def fetch(args: argparse.Namespace) -> int:
+    from sources.download import DownloadError, catalogue_hosts
+    from sources.download import fetch as download
+    from sources.errors import SourceFileError
+    from sources.snapshots import find_latest
+
+    catalog = load_catalog()
+    barometer = BarometerResource()
+    chosen = [catalog.source(args.source)] if args.source else [s for s in catalog.sources.values() if s.url]
+    failed = 0
+    for source in chosen:
+        if not source.url:
+            where = f" (the publisher's page is {source.page}; drop the file in the landing folder)" if source.page else ""
+            print(f"{source.id}: the catalogue has no direct download URL for it{where}", file=sys.stderr)
+            failed += 1
+            continue
+        previous = find_latest(barometer.snapshot_roots, source.id)
+
+        def progress(done: int, total: int | None, source_id: str = source.id) -> None:
+            of = f" of {total / 1e6:.1f} MB" if total else ""
+            print(f"\r{source_id}: {done / 1e6:.1f} MB{of}", end="", file=sys.stderr, flush=True)
+
+        try:
+            result = download(source, barometer.snapshots, previous=previous.origin if previous else None,
+                              allowed_hosts=catalogue_hosts(catalog), progress=progress)
+        except (DownloadError, SourceFileError) as err:
+            print(f"\r{err}", file=sys.stderr)
+            failed += 1
+            continue
+        where = f" -> {result.snapshot.folder}" if result.snapshot else ""
+        _say(f"\r{source.id}: {result.status}{where}")
+    return 1 if failed else 0
+
+
+def ingest(args: argparse.Namespace) -> int:
+    from pipelines.landing import REJECTED, Rejected, admit, file_away, withdraw
+    from pipelines.runner import run_job
+
+    path = Path(args.file).resolve()
+    barometer = BarometerResource()
+    landing = barometer.landing
+    try:
+        admission = admit(path, load_catalog(), barometer.snapshot_roots)
+    except Rejected as rejection:
+        file_away(path, landing, REJECTED, str(rejection), copy=True)
+        print(f"rejected: {rejection}", file=sys.stderr)
+        return 1
+    if not admission.new:
+        _say(f"{path.name} is already the newest snapshot of {admission.source.id}; nothing to run.")
+        return 0
+    _say(f"{path.name} is {admission.source.id}; snapshot {admission.snapshot.folder}. Running ...")
+    outcome = run_job()
+    if not outcome.success:
+        # like the sensor: the snapshot is withdrawn and a copy of the file is rejected with the reason
+        reason = "\n".join(outcome.problems) or "the run failed"
+        withdraw(admission.snapshot.folder, None, landing, reason)
+        file_away(path, landing, REJECTED, reason, copy=True)
+    return _report(outcome, f"barometer ingest {path.name}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
     parser = argparse.ArgumentParser(prog="barometer", description="Armoedebarometer Limburg pipeline")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the whole pipeline and publish output/current")
-    run.add_argument("--job", default="barometer_all", help="job to run (default: barometer_all)")
-    run.set_defaults(handler=_run)
+    command = commands.add_parser("run", help="run the pipeline and publish output/current")
+    command.add_argument("--job", default="barometer_all", help="job to run (default: barometer_all)")
+    command.add_argument("--years", help="reference years to (re)load, e.g. 2019:2021 or 2023 (default: all)")
+    command.set_defaults(handler=run)
+    command = commands.add_parser("sources", help="the source catalogue with each source's latest snapshot")
+    command.set_defaults(handler=sources)
+    command = commands.add_parser("fetch", help="download the publishers' files into new snapshots")
+    command.add_argument("source", nargs="?", help="one source id (default: every source with a URL)")
+    command.set_defaults(handler=fetch)
+    command = commands.add_parser("ingest", help="identify, snapshot and run one publisher file")
+    command.add_argument("file", help="the publisher file")
+    command.set_defaults(handler=ingest)
     args = parser.parse_args(argv)
     return args.handler(args)
 

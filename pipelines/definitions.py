@@ -2,7 +2,8 @@
 from dagster import Definitions, in_process_executor
 
 from pipelines.assets import MODEL_ASSETS, RAW_ASSETS
-from pipelines.automation import CADENCE_JOBS, SCHEDULES, barometer_all, landing_folder_sensor
+from pipelines.automation import (CADENCE_JOBS, SCHEDULES, barometer_all, landing_folder_sensor,
+                                  landing_run_failure_sensor)
 from pipelines.checks import VALIDATION_CHECKS
 from pipelines.resources import BarometerResource
 
@@ -12,7 +13,7 @@ defs = Definitions(
     asset_checks=VALIDATION_CHECKS,
     jobs=[barometer_all, *CADENCE_JOBS],
     schedules=SCHEDULES,
-    sensors=[landing_folder_sensor],
+    sensors=[landing_folder_sensor, landing_run_failure_sensor],
     resources={"barometer": BarometerResource()},
     executor=in_process_executor,
 )

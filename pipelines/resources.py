@@ -18,13 +18,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class BarometerResource(ConfigurableResource):
     """Paths of one barometer installation.
 
-    Unset fields fall back to BAROMETER_OUTPUT, BAROMETER_SNAPSHOTS and BAROMETER_LANDING, then to the
-    project folders, so the same definitions serve `make run`, the Dagster UI and the tests.
+    Unset fields fall back to BAROMETER_OUTPUT, BAROMETER_SNAPSHOTS, BAROMETER_LANDING and
+    BAROMETER_DOWNLOADS, then to the project folders, so the same definitions serve `make run`, the
+    Dagster UI and the tests. Downloads from the publishers are off unless switched on.
     """
 
     output_dir: str | None = None
     snapshots_dir: str | None = None
     landing_dir: str | None = None
+    downloads: bool | None = None
 
     @property
     def output(self) -> Path:
@@ -32,7 +34,19 @@ class BarometerResource(ConfigurableResource):
 
     @property
     def snapshots(self) -> Path:
-        return Path(self.snapshots_dir or os.environ.get("BAROMETER_SNAPSHOTS") or EMBEDDED_SNAPSHOTS).resolve()
+        """Where fetched and dropped files become snapshots."""
+        return Path(self.snapshots_dir or os.environ.get("BAROMETER_SNAPSHOTS") or PROJECT_ROOT / "snapshots").resolve()
+
+    @property
+    def snapshot_roots(self) -> list[Path]:
+        """Local snapshots first, then the ones shipped with the project; the newest version wins."""
+        return [self.snapshots, EMBEDDED_SNAPSHOTS]
+
+    @property
+    def downloads_enabled(self) -> bool:
+        if self.downloads is not None:
+            return self.downloads
+        return os.environ.get("BAROMETER_DOWNLOADS", "").lower() in {"1", "true", "yes", "on"}
 
     @property
     def landing(self) -> Path:

@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
-OBSERVATION_PARSERS = {"reference_long", "reference_wide"}
+OBSERVATION_PARSERS = {"reference_long", "reference_wide", "gsm_extract", "statbel_population",
+                       "statbel_fiscal_income", "vdab_jobseekers", "wonen_caravan_sites"}
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,20 @@ class Source:
     file: str | None = None
     geography: str | None = None
     complete: bool = False
+    # the rows carry reference years: the raw asset is partitioned by year (backfills, re-runs per year)
+    partitioned: bool = False
     backcast: bool = False
     licence: str = ""
-    snapshot: bool = True
+    dataset: str = ""
     url: str | None = None
+    page: str | None = None
+    format: str | None = None
+    # a publisher file supersedes the republished reference copy of the same measures
+    replaces: str | None = None
+    # a snapshot ships with the project in data/snapshots (otherwise only fetched or dropped files exist)
+    embedded: bool = False
+    # "area" when the file covers the area only; a wider file (e.g. "belgium") is cut to the area on load
+    scope: str = "area"
     measure: str | None = None
     measure_map: dict[str, str] = field(default_factory=dict)
     ignore_measures: tuple[str, ...] = ()
@@ -43,7 +54,7 @@ class Source:
 
     @property
     def has_observations(self) -> bool:
-        return self.snapshot and self.parser in OBSERVATION_PARSERS
+        return self.parser in OBSERVATION_PARSERS
 
     @property
     def raw_table(self) -> str:
@@ -54,6 +65,8 @@ class Source:
 class Area:
     name: str
     province_nis: str
+    # NIS codes of the area's municipalities start with these digits (71, 72, 73: the arrondissements)
+    nis_prefixes: tuple[str, ...]
     municipality_sets: dict[str, int]
     current_set: str
     min_coverage_for_area_value: float
@@ -82,18 +95,29 @@ class Catalog:
         raise KeyError(f"measure {measure!r} is declared by no source in the catalogue")
 
     def measure_source(self) -> dict[str, str]:
-        return {m: s.id for s in self.sources.values() for m in s.measures}
+        """The source that defines each measure (a replacing publisher file defines it second)."""
+        found: dict[str, str] = {}
+        for s in self.sources.values():
+            for m in s.measures:
+                found.setdefault(m, s.id)
+        return found
+
+    def replacements(self, source_id: str) -> list[Source]:
+        return [s for s in self.sources.values() if s.replaces == source_id]
 
 
 def _check(catalog: Catalog) -> Catalog:
-    seen: dict[str, str] = {}
+    seen: dict[str, Source] = {}
     for s in catalog.sources.values():
+        if s.replaces and s.replaces not in catalog.sources:
+            raise ValueError(f"catalogue: source {s.id} replaces unknown source {s.replaces!r}")
         for measure, unit in s.measures.items():
             if unit not in catalog.units:
                 raise ValueError(f"catalogue: source {s.id} measure {measure} has unknown unit {unit!r}")
-            if measure in seen:
-                raise ValueError(f"catalogue: measure {measure} declared by both {seen[measure]} and {s.id}")
-            seen[measure] = s.id
+            first = seen.setdefault(measure, s)
+            if first is not s and not (s.replaces == first.id and first.measures[measure] == unit):
+                raise ValueError(f"catalogue: measure {measure} declared by both {first.id} and {s.id} "
+                                 "(only a source that replaces another may share its measures, in the same unit)")
         if s.has_observations and s.geography is None:
             raise ValueError(f"catalogue: source {s.id} must declare its geography")
     return catalog
@@ -108,4 +132,5 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         entry = dict(entry)
         entry["ignore_measures"] = tuple(entry.get("ignore_measures", ()))
         sources[entry["id"]] = Source(**entry)
-    return _check(Catalog(area=Area(**data["area"]), units=units, sources=sources))
+    area = Area(**{**data["area"], "nis_prefixes": tuple(data["area"]["nis_prefixes"])})
+    return _check(Catalog(area=area, units=units, sources=sources))

@@ -12,10 +12,19 @@ from pathlib import Path
 
 import polars as pl
 
+from sources import publishers
 from sources.catalog import Source
 from sources.errors import SourceFileError
 
-OBSERVATION_COLUMNS = ["nis_code", "period", "measure", "value", "status", "note", "_source_file", "_source_row"]
+
+
+OBSERVATION_SCHEMA = {"nis_code": pl.String, "period": pl.String, "measure": pl.String, "value": pl.Float64,
+                      "status": pl.String, "note": pl.String, "_source_file": pl.String, "_source_row": pl.Int64}
+
+
+def empty_observations() -> pl.DataFrame:
+    """The raw table of an observation source of which no file has been obtained yet."""
+    return pl.DataFrame(schema=OBSERVATION_SCHEMA)
 
 
 def _read_csv(path: Path, separator: str = ",") -> pl.DataFrame:
@@ -70,7 +79,7 @@ def _finish(frame: pl.DataFrame, path: Path, source: Source) -> pl.DataFrame:
         raise SourceFileError(path, "known-measure", f"measure {first['measure']!r} is not declared for source "
                               f"{source.id} (declared: {sorted(source.measures)})", row=first["_source_row"])
     frame = frame.with_columns(pl.col("nis_code").str.strip_chars(), pl.col("period").str.strip_chars())
-    return _numeric(frame, path, "value").select(OBSERVATION_COLUMNS).sort("_source_row")
+    return _numeric(frame, path, "value").select(list(OBSERVATION_SCHEMA)).sort("_source_row")
 
 
 def reference_long(path: Path, source: Source) -> pl.DataFrame:
@@ -153,7 +162,10 @@ def gsm_catalogue(path: Path, source: Source) -> pl.DataFrame:
 
 
 PARSERS = {"reference_long": reference_long, "reference_wide": reference_wide, "register": register,
-           "geojson": geojson, "gsm_catalogue": gsm_catalogue}
+           "geojson": geojson, "gsm_catalogue": gsm_catalogue,
+           "gsm_extract": publishers.gsm_extract, "statbel_population": publishers.statbel_population,
+           "statbel_fiscal_income": publishers.statbel_fiscal_income, "vdab_jobseekers": publishers.vdab_jobseekers,
+           "wonen_caravan_sites": publishers.wonen_caravan_sites, "statbel_refnis": publishers.statbel_refnis}
 
 
 def parse(path: Path, source: Source) -> pl.DataFrame:

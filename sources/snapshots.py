@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,21 +49,35 @@ def _version_key(name: str) -> tuple[str, int]:
 
 
 def versions(root: Path, source_id: str) -> list[Path]:
+    """Snapshot folders of a source, oldest first; folders being assembled or rejected start with '.'."""
     folder = root / source_id
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if p.is_dir() and (p / "origin.json").is_file()]
+    found = [p for p in folder.iterdir()
+             if p.is_dir() and not p.name.startswith(".") and (p / "origin.json").is_file()]
     return sorted(found, key=lambda p: _version_key(p.name))
 
 
-def latest_snapshot(root: Path, source_id: str) -> Snapshot:
-    """The newest snapshot of a source, after checking that its file still matches its origin record."""
-    found = versions(root, source_id)
-    if not found:
-        raise FileNotFoundError(f"no snapshot of source {source_id!r} under {root}")
-    folder = found[-1]
+def find_latest(roots: Sequence[Path], source_id: str) -> Snapshot | None:
+    """The newest snapshot over several roots (the first root wins a tie), checked against its origin record."""
+    candidates = [(_version_key(folder.name), -rank, folder)
+                  for rank, root in enumerate(roots) for folder in versions(root, source_id)]
+    if not candidates:
+        return None
+    return open_snapshot(max(candidates)[2])
+
+
+def latest_snapshot(roots: Sequence[Path], source_id: str) -> Snapshot:
+    found = find_latest(roots, source_id)
+    if found is None:
+        raise FileNotFoundError(f"no snapshot of source {source_id!r} under {', '.join(map(str, roots))}")
+    return found
+
+
+def open_snapshot(folder: Path) -> Snapshot:
+    """The snapshot in `folder`, after checking that its file still matches its origin record."""
     origin = json.loads((folder / "origin.json").read_text(encoding="utf-8"))
-    snap = Snapshot(source_id, folder, origin)
+    snap = Snapshot(origin["source_id"], folder, origin)
     if not snap.path.is_file():
         raise SourceFileError(snap.path, "snapshot-complete", "the file named in origin.json is missing")
     actual = sha256_of(snap.path)
@@ -95,3 +110,13 @@ def take_snapshot(root: Path, source_id: str, file: Path, origin: dict,
                                          encoding="utf-8")
     os.rename(staging, base / name)
     return Snapshot(source_id, base / name, record)
+
+
+def retract(snapshot: Snapshot, reason: str) -> Path:
+    """Withdraw a snapshot that failed validation: it moves aside with the reason and is never read again."""
+    rejected = snapshot.folder.parent / ".rejected"
+    rejected.mkdir(exist_ok=True)
+    target = Path(tempfile.mkdtemp(prefix=f"{snapshot.version}-", dir=rejected))
+    os.replace(snapshot.folder, target)
+    (target / "reason.txt").write_text(reason + "\n", encoding="utf-8")
+    return target

@@ -10,12 +10,14 @@ from dagster import DagsterInstance
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 
 
-def run_pipeline(monkeypatch: pytest.MonkeyPatch, output: Path, snapshots: Path = EMBEDDED_SNAPSHOTS):
+def run_pipeline(monkeypatch: pytest.MonkeyPatch, output: Path, snapshots: Path | None = None,
+                 tags: dict[str, str] | None = None):
+    """A real in-process Dagster run; `snapshots` is the local snapshot folder (default: none beside the embedded)."""
     from pipelines.runner import run_job
 
     monkeypatch.setenv("BAROMETER_OUTPUT", str(output))
-    monkeypatch.setenv("BAROMETER_SNAPSHOTS", str(snapshots))
-    return run_job(instance=DagsterInstance.ephemeral())
+    monkeypatch.setenv("BAROMETER_SNAPSHOTS", str(snapshots or output / "no-local-snapshots"))
+    return run_job(instance=DagsterInstance.ephemeral(), tags=tags)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 def edited_snapshot(snapshots: Path, source_id: str, edit, tmp_path: Path) -> None:
     """Take a new snapshot of `source_id` whose rows went through `edit` (real rows, one made invalid)."""
-    current = latest_snapshot(snapshots, source_id)
+    current = latest_snapshot([snapshots], source_id)
     with current.path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         fields, data = reader.fieldnames, list(reader)

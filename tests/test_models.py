@@ -18,7 +18,7 @@ CATALOG = load_catalog()
 def con(tmp_path):
     con = duckdb.connect(str(tmp_path / "synthetic.duckdb"))
     register = CATALOG.source("municipality_register")
-    snapshot = latest_snapshot(EMBEDDED_SNAPSHOTS, register.id)
+    snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], register.id)
     build.load_raw(con, register, parse(snapshot.path, register), snapshot.origin)
     build.municipalities(con, CATALOG)
     replace_table(con, "measure_spec", specs.measure_spec(CATALOG))
@@ -29,7 +29,7 @@ def con(tmp_path):
 def synthetic_observations(con, rows):
     """rows: (measure, nis_code, period, value)."""
     frame = pl.DataFrame(rows, schema=["measure", "nis_code", "period", "value"], orient="row").with_columns(
-        pl.lit("synthetic").alias("source_id"), pl.col("value").cast(pl.Float64))
+        pl.col("measure").replace(CATALOG.measure_source()).alias("source_id"), pl.col("value").cast(pl.Float64))
     con.register("synthetic_rows", frame)
     con.execute("""create or replace table observations as
         select source_id, measure, nis_code, period_label(period) as period, period_year(period) as year,

@@ -16,7 +16,7 @@ CATALOG = load_catalog()
 
 def real(source_id):
     source = CATALOG.source(source_id)
-    return source, latest_snapshot(EMBEDDED_SNAPSHOTS, source_id).path
+    return source, latest_snapshot([EMBEDDED_SNAPSHOTS], source_id).path
 
 
 def test_long_file_becomes_measures_with_row_numbers_and_flags():
@@ -70,14 +70,14 @@ def test_register_and_boundaries_parse():
 def test_edited_snapshot_is_refused_and_a_new_snapshot_is_taken(tmp_path):
     root = tmp_path / "snapshots"
     shutil.copytree(EMBEDDED_SNAPSHOTS / "caravan_sites", root / "caravan_sites")
-    snapshot = latest_snapshot(root, "caravan_sites")
+    snapshot = latest_snapshot([root], "caravan_sites")
     changed = tmp_path / snapshot.origin["file"]
     changed.write_bytes(snapshot.path.read_bytes() + b"\r\n")
     newer = take_snapshot(root, "caravan_sites", changed, {"urls": snapshot.origin["urls"]},
                           obtained=dt.date(2026, 11, 27))
     assert newer.version == "2026-11-27.2"
-    assert latest_snapshot(root, "caravan_sites").folder == newer.folder
+    assert latest_snapshot([root], "caravan_sites").folder == newer.folder
     snapshot.path.write_bytes(b"edited")
     shutil.rmtree(newer.folder)
     with pytest.raises(SourceFileError, match="rule 'snapshot-checksum'"):
-        latest_snapshot(root, "caravan_sites")
+        latest_snapshot([root], "caravan_sites")

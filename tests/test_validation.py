@@ -19,7 +19,7 @@ def warehouse(tmp_path):
     con = duckdb.connect(str(path))
     for source_id in ("municipality_register", "census2021_labour"):
         source = CATALOG.source(source_id)
-        snapshot = latest_snapshot(EMBEDDED_SNAPSHOTS, source_id)
+        snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], source_id)
         build.load_raw(con, source, parse(snapshot.path, source), snapshot.origin)
         if source_id == "municipality_register":
             build.municipalities(con, CATALOG)

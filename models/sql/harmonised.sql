@@ -36,7 +36,7 @@ combined as (
            any_value(p.source_file) as source_file,
            null::bigint as source_row
     from parts p
-    join measure_spec ms using (measure)
+    join measure_spec ms on ms.measure = p.measure and ms.source_id = p.source_id
     left join population w on w.nis_code = p.nis_code and w.year = p.year
     group by p.source_id, p.measure, p.current_nis_code, p.period, ms.additive
 )

@@ -1,5 +1,17 @@
 -- Staging: every observation source in one long table, with periods read and source flags attached.
+-- Where a publisher's own file replaces a republished copy (source_spec.replaces), the copy's row
+-- gives way to the publisher's row for the same measure, municipality and period; a copy's row with
+-- an uncertain period gives way as soon as the publisher's file has that measure at all.
 create or replace table observations as
+with replaced as (
+    select r.source_id, r.measure, r.nis_code, r.period, period_is_exact(r.period) as exact
+    from raw_observations r
+    join source_spec s using (source_id)
+    where exists (
+        select 1 from raw_observations p join source_spec ps on ps.source_id = p.source_id
+        where ps.replaces = r.source_id and p.measure = r.measure
+          and (not period_is_exact(r.period) or (p.nis_code = r.nis_code and p.period = r.period)))
+)
 select
     r.source_id,
     r.measure,
@@ -20,5 +32,9 @@ select
     r._source_row as source_row
 from raw_observations r
 join source_spec s using (source_id)
-join measure_spec ms using (measure)
-left join municipalities m using (nis_code);
+join measure_spec ms on ms.measure = r.measure and ms.source_id = r.source_id
+left join municipalities m using (nis_code)
+where not exists (
+    select 1 from replaced x
+    where x.source_id = r.source_id and x.measure = r.measure and x.nis_code = r.nis_code and x.period = r.period
+);

@@ -1,0 +1,24 @@
+"""What went wrong in a run, read back from the instance's event log: failed checks and failed steps."""
+from dagster import DagsterEventType, DagsterInstance
+
+
+def run_problems(instance: DagsterInstance, run_id: str) -> list[str]:
+    """Failed validation checks (file, rule, rows) and failed steps (their innermost error) of a run."""
+    problems = []
+    for entry in instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
+                                                    DagsterEventType.STEP_FAILURE}):
+        event = entry.dagster_event
+        data = event.event_specific_data
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION and not data.passed:
+            problems.append(f"validation of {data.asset_key.to_user_string()} failed:\n{data.description}")
+        elif event.event_type == DagsterEventType.STEP_FAILURE and \
+                "DagsterAssetCheckFailedError" not in data.error.cls_name:
+            problems.append(f"step {event.step_key} failed: {_root_cause(data.error)}")
+    return problems
+
+
+def _root_cause(error) -> str:
+    # Dagster wraps the exception raised in a step; the innermost one says what was wrong with the data
+    while error.cause is not None:
+        error = error.cause
+    return f"{error.cls_name}: {error.message.strip()}"

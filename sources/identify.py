@@ -1,0 +1,75 @@
+"""Which catalogue source a publisher file belongs to, decided by what the file holds.
+
+A source matches when the file reads in the layout of the source's parser (its header columns) and
+shows one of the source's marks (sources/signatures.yaml), such as the indicator code of a
+Gemeente-Stadsmonitor extract. The file name only breaks a tie between sources whose content fits.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from sources.catalog import Catalog, Source
+from sources.errors import SourceFileError
+from sources.publishers import LAYOUTS, read
+from sources.readers import Table
+
+SIGNATURES_PATH = Path(__file__).with_name("signatures.yaml")
+# a dataset's name or code sits in the sheet name, the titles or the first rows, not further down
+EVIDENCE_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Signature:
+    marks: tuple[str, ...] = ()
+    file_name: str | None = None
+
+    def shown_by(self, evidence: str) -> bool:
+        return not self.marks or any(re.search(rf"(?<![A-Za-z0-9]){re.escape(mark)}(?![A-Za-z0-9])", evidence)
+                                     for mark in self.marks)
+
+    def names(self, path: Path) -> bool:
+        return self.file_name is not None and fnmatch.fnmatch(path.name.lower(), self.file_name.lower())
+
+
+@cache
+def load_signatures(path: Path = SIGNATURES_PATH) -> dict[str, Signature]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {source_id: Signature(tuple(entry.get("marks", ())), entry.get("file_name"))
+            for source_id, entry in data.items()}
+
+
+def _evidence(tables: list[Table]) -> str:
+    lines: list[str] = []
+    for table in tables:
+        lines += table.context
+        lines += [" / ".join(parts) for parts in table.parts.values()]
+        head = table.frame.head(EVIDENCE_ROWS).drop("_source_file", "_source_row")
+        lines += [cell for row in head.iter_rows() for cell in row if cell]
+    return "\n".join(lines)
+
+
+def identify(path: Path, catalog: Catalog) -> Source | None:
+    """The one source whose layout and marks the file shows, or None (no source, or no way to choose)."""
+    evidence: dict[str, str | None] = {}
+    matches: list[tuple[Source, Signature]] = []
+    for source_id, signature in load_signatures().items():
+        source = catalog.sources.get(source_id)
+        if source is None or source.parser not in LAYOUTS:
+            continue
+        if source.parser not in evidence:
+            try:
+                evidence[source.parser] = _evidence(read(path, source.parser))
+            except SourceFileError:
+                evidence[source.parser] = None
+        found = evidence[source.parser]
+        if found is not None and signature.shown_by(found):
+            matches.append((source, signature))
+    if len(matches) > 1:
+        matches = [(source, signature) for source, signature in matches if signature.names(path)]
+    return matches[0][0] if len(matches) == 1 else None

@@ -1,0 +1,381 @@
+"""Format-level readers: the table in a workbook sheet, a Belgian CSV file or a zipped Statbel text file.
+
+Every reader returns a `Table` of text cells with `_source_row`, the row number an analyst sees when
+opening the file, so that every error can name file, sheet, row and column. Numbers stay text until
+`Table.numbers` converts them with the one rule set of `belgian_number`.
+
+The header is the first row (within the first rows of a sheet, below any title rows) that names
+every required column; a header spread over two or three rows (a group label merged over the
+columns below it) is combined into one name per column, "group / label". The table ends at the
+first empty row or at a note below it (a row holding a single text); data after that is an error.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+import polars as pl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from sources.download import sniff
+from sources.errors import SourceFileError
+
+# a required column: the header texts it may have (case and spacing do not matter)
+Column = Sequence[str]
+# title rows above a header are few, and a header is at most a label row under a group row (plus one)
+HEADER_SCAN_ROWS = 30
+MAX_HEADER_ROWS = 3
+SEPARATORS = (";", ",", "\t", "|")
+# 1.234.567,89 or 1234,5 (Belgian); a single dot followed by other than three digits is a decimal point
+GROUPED_NUMBER = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
+PLAIN_NUMBER = r"^[-+]?\d+(\.\d+)?$"
+
+
+def belgian_number(text: pl.Expr, decimal: str = ",") -> pl.Expr:
+    """Text to Float64, or null for anything that is not a number (the caller decides what that means).
+
+    With `decimal=","` a dot groups thousands, so "1.234" is 1234, while "20.28" (a dot not followed
+    by exactly three digits) is read as a decimal point; spaces between digit groups are ignored.
+    With `decimal="."` (machine exports such as Statbel's text files) only plain numbers are accepted.
+    """
+    compact = text.str.strip_chars().str.replace_all(r"[ \u00a0\u202f]", "")
+    plain = pl.when(compact.str.contains(PLAIN_NUMBER)).then(compact)
+    if decimal == ",":
+        belgian = compact.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+        plain = pl.when(compact.str.contains(GROUPED_NUMBER)).then(belgian).otherwise(plain)
+    return plain.cast(pl.Float64)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class Table:
+    """Text cells below a header: one String column per header column, `_source_file`, `_source_row`."""
+    frame: pl.DataFrame
+    where: Path  # the file an error names; for an archive member "archive.zip!member.txt"
+    sheet: str | None
+    header_row: int
+    # the header cells each column name was combined from, top to bottom
+    parts: Mapping[str, tuple[str, ...]]
+    # sheet names, title rows, archive members: what tells which dataset a file holds
+    context: tuple[str, ...] = ()
+    decimal: str = ","
+
+    def error(self, rule: str, detail: str, *, row: int | None = None, column: str | None = None) -> SourceFileError:
+        return SourceFileError(self.where, rule, detail, row=row, column=column, sheet=self.sheet)
+
+    def column(self, names: Column) -> str:
+        """The column named by one of `names` (its whole name or its lowest header cell)."""
+        found = _find(names, list(self.parts.values()))
+        if found is None:
+            raise self.error("expected-columns", f"missing column {names[0]!r} (accepted names: {list(names)}); "
+                             f"found {list(self.parts)}", row=self.header_row, column=names[0])
+        return list(self.parts)[found]
+
+    def columns(self, header: Sequence[Column]) -> list[str]:
+        return [self.column(names) for names in header]
+
+    def where_rows(self, condition: pl.Expr) -> Table:
+        return replace(self, frame=self.frame.filter(condition))
+
+    def first_bad(self, bad: pl.Expr, column: str, rule: str, detail: str) -> None:
+        """Raise `rule` at the first row where `bad` holds; `detail` may use {value} and {count}."""
+        rows = self.frame.filter(bad)
+        if rows.height:
+            first = rows.row(0, named=True)
+            raise self.error(rule, detail.format(value=first[column], count=rows.height),
+                             row=first["_source_row"], column=column)
+
+    def numbers(self, column: str, markers: Mapping[str, str] | None = None) -> pl.DataFrame:
+        """`value` (Float64) and `status` of each row: an empty cell has no value, a marker cell
+        (e.g. {"<5": "confidential"}) has none and the marker's status, any other text is an error."""
+        markers = {_norm(k): v for k, v in (markers or {}).items()}
+        text = pl.col(column).str.strip_chars()
+        status = (text.str.to_lowercase().str.replace_all(r"\s+", " ").replace_strict(markers, default=None)
+                  if markers else pl.lit(None, pl.String))
+        value = belgian_number(text, self.decimal)
+        self.first_bad(value.is_null() & (text != "") & status.is_null(), column, "numeric-value",
+                       "{value!r} is not a number ({count} such cell(s))")
+        return self.frame.select(value.alias("value"), status.fill_null("").alias("status"))
+
+
+def _find(names: Column, headers: Sequence[tuple[str, ...]]) -> int | None:
+    wanted = {_norm(n) for n in names}
+    for index, parts in enumerate(headers):
+        if parts and (_norm(" / ".join(parts)) in wanted or _norm(parts[-1]) in wanted):
+            return index
+    return None
+
+
+def _scan(grid: list[list[str]], header: Sequence[Column]) -> tuple[int, list[Column]]:
+    """The first row naming every required column, else the row naming most, with the columns it lacks."""
+    best, lacking = 0, list(header)
+    for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        cells = [(cell,) for cell in row]
+        missing = [names for names in header if _find(names, cells) is None]
+        if len(missing) < len(lacking):
+            best, lacking = index, missing
+            if not missing:
+                break
+    return best, lacking
+
+
+def _is_note(row: list[str]) -> bool:
+    """An empty row, or one holding a single text (a note or a merged title across the row)."""
+    values = {cell for cell in row if cell}
+    return not values or (len(values) == 1 and re.search(r"[^\W\d_]", next(iter(values))) is not None)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The cells of a sheet or text file as text, row by row from row 1."""
+    rows: list[list[str]]
+    where: Path
+    source_file: str
+    sheet: str | None = None
+    # rows holding a label merged over some (not all) columns: the upper row of a two-row header
+    group_rows: frozenset[int] = frozenset()
+    context: tuple[str, ...] = ()
+    decimal: str = ","
+    # a text file's data row may not be wider than its header (a sign of a wrong separator)
+    fixed_width: bool = False
+
+    def _missing(self, row: int, lacking: list[Column], header: Sequence[Column]) -> SourceFileError:
+        names = lacking[0]
+        if len(lacking) == len(header):
+            return SourceFileError(self.where, "expected-columns", f"no row among the first {HEADER_SCAN_ROWS} "
+                                   f"names the column {names[0]!r}", column=names[0], sheet=self.sheet)
+        found = list(dict.fromkeys(cell for cell in self.rows[row] if cell))
+        return SourceFileError(self.where, "expected-columns",
+                               f"missing column {names[0]!r} (accepted names: {list(names)}); the header has {found}",
+                               row=row + 1, column=names[0], sheet=self.sheet)
+
+    def table(self, header: Sequence[Column]) -> Table:
+        anchor, lacking = _scan(self.rows, header)
+        if lacking:
+            raise self._missing(anchor, lacking, header)
+        cells = [(cell,) for cell in self.rows[anchor]]
+        keys = [index for index in (_find(names, cells) for names in header) if index is not None]
+        top, bottom = self._header_block(anchor, keys)
+        end = self._end(bottom + 1, keys)
+        width = max(len(row) for row in self.rows[top:end])
+        if self.fixed_width:
+            self._check_width(bottom + 1, end, len(self.rows[anchor]))
+        data = [row + [""] * (width - len(row)) for row in self.rows[bottom + 1:end]]
+        parts, columns = {}, {}
+        for c in range(width):
+            label = tuple(_dedupe(row[c] if c < len(row) else "" for row in self.rows[top:bottom + 1]))
+            values = [row[c] for row in data]
+            if not label and not any(values):
+                continue
+            name = _unique(" / ".join(label) or f"column_{get_column_letter(c + 1)}", parts)
+            parts[name], columns[name] = label or (name,), values
+        frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_columns(
+            pl.lit(self.source_file).alias("_source_file"),
+            pl.Series("_source_row", range(bottom + 2, end + 1), dtype=pl.Int64))
+        titles = tuple(cell for row in self.rows[:top] for cell in row if cell)
+        return Table(frame, self.where, self.sheet, anchor + 1, parts, self.context + titles, self.decimal)
+
+    def _header_block(self, anchor: int, keys: list[int]) -> tuple[int, int]:
+        top = anchor
+        while anchor - top < MAX_HEADER_ROWS - 1 and top - 1 in self.group_rows:
+            top -= 1
+        bottom, above = anchor, self.rows[anchor]
+        # a row below the header continues it while its key columns are blank or repeat the header
+        while bottom - top < MAX_HEADER_ROWS - 1 and bottom + 1 < len(self.rows):
+            row = self.rows[bottom + 1]
+            if not any(row) or any(row[k] not in ("", above[k]) for k in keys if k < len(row)):
+                break
+            bottom += 1
+        return top, bottom
+
+    def _end(self, start: int, keys: list[int]) -> int:
+        end = next((i for i in range(start, len(self.rows)) if _is_note(self.rows[i])), len(self.rows))
+        for i in range(end + 1, len(self.rows)):
+            row = self.rows[i]
+            if not _is_note(row) and all(k < len(row) and row[k] for k in keys):
+                raise SourceFileError(self.where, "table-end", f"data continues after the end of the table at row "
+                                      f"{end + 1} (an empty row or a note); remove the gap", row=i + 1,
+                                      sheet=self.sheet)
+        return end
+
+    def _check_width(self, start: int, end: int, width: int) -> None:
+        for i in range(start, end):
+            extra = [cell for cell in self.rows[i][width:] if cell]
+            if extra:
+                raise SourceFileError(self.where, "field-count", f"the row has {len(self.rows[i])} fields, the header "
+                                      f"{width} (a separator inside a value?); first extra value {extra[0]!r}",
+                                      row=i + 1, column=f"column_{get_column_letter(width + 1)}", sheet=self.sheet)
+
+
+def _dedupe(cells: Iterator[str]) -> Iterator[str]:
+    previous = None
+    for cell in cells:
+        if cell and cell != previous:
+            yield cell
+        previous = cell or previous
+
+
+def _unique(name: str, taken: Mapping[str, object]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
+
+
+# ---------------------------------------------------------------------------------------- workbooks
+
+def _cell_text(value: object, percent: bool) -> str:
+    """A cell as the analyst reads it: a percent-formatted 0.2028 is 20.28, and numbers get a decimal
+    comma, so that one number rule serves workbooks and the CSV files of the same publishers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        number = Decimal(repr(value)) * (100 if percent else 1)
+        return format(number.normalize() if number == number.to_integral() else number, "f").replace(".", ",")
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _open_workbook(path: Path) -> openpyxl.Workbook:
+    sniff(path, "xlsx")
+    try:
+        # from a file object, because openpyxl refuses a path whose extension is not .xlsx
+        with path.open("rb") as fh:
+            return openpyxl.load_workbook(fh, data_only=True)
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError, InvalidFileException,
+            ParseError) as exc:
+        raise SourceFileError(path, "readable-xlsx",
+                              f"the workbook cannot be read ({type(exc).__name__}: {exc})") from exc
+
+
+def _sheet_grid(path: Path, workbook: openpyxl.Workbook, name: str) -> _Grid:
+    sheet = workbook[name]
+    rows = [[_cell_text(cell.value, "%" in str(cell.number_format)) for cell in row]
+            for row in sheet.iter_rows(min_row=1, min_col=1, max_row=sheet.max_row, max_col=sheet.max_column)]
+    groups = set()
+    for merged in sheet.merged_cells.ranges:
+        value = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, merged.max_row):
+            rows[r][merged.min_col - 1:merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
+        if 1 < merged.max_col - merged.min_col + 1 < sheet.max_column:
+            groups.update(range(merged.min_row - 1, merged.max_row))
+    return _Grid(rows, path, path.name, name, frozenset(groups), tuple(workbook.sheetnames))
+
+
+def _sheet_tables(path: Path, header: Sequence[Column], sheet_pattern: str | None) -> Iterator[Table]:
+    """The table with `header` of each sheet named like `sheet_pattern` (any sheet without one), lazily."""
+    workbook = _open_workbook(path)
+    names = [n for n in workbook.sheetnames if sheet_pattern is None or re.fullmatch(sheet_pattern, n)]
+    if not names:
+        raise SourceFileError(path, "expected-sheet", f"no sheet is named like {sheet_pattern!r}; "
+                              f"sheets: {workbook.sheetnames}")
+    misses = []
+    for name in names:
+        try:
+            yield _sheet_grid(path, workbook, name).table(header)
+        except SourceFileError as miss:
+            if miss.rule != "expected-columns":
+                raise
+            misses.append(miss)
+    if len(misses) == len(names):
+        # the sheet that came closest to the header says best what is missing
+        raise next((m for m in misses if m.row is not None), misses[0])
+
+
+def read_xlsx_tables(path: Path, header: Sequence[Column], sheet_pattern: str | None = None) -> list[Table]:
+    """The table with `header` of every sheet whose name matches `sheet_pattern` (e.g. one sheet per year)."""
+    return list(_sheet_tables(path, header, sheet_pattern))
+
+
+def read_xlsx_table(path: Path, header: Sequence[Column], sheet: str | None = None) -> Table:
+    """The table with `header` in `sheet`, or without a name in the first sheet that has one."""
+    return next(_sheet_tables(path, header, None if sheet is None else re.escape(sheet)))
+
+
+# ------------------------------------------------------------------------------------------- text
+
+def _decode(data: bytes, where: Path) -> str:
+    """UTF-8 (with or without byte order mark), else Windows-1252, the two encodings Belgian publishers use."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SourceFileError(where, "text-encoding", "the text is neither UTF-8 nor Windows-1252")
+
+
+def _split(text: str, separator: str, where: Path, quoting: int = csv.QUOTE_MINIMAL) -> list[list[str]]:
+    try:
+        return [[cell.strip() for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator, quoting=quoting)]
+    except csv.Error as exc:
+        raise SourceFileError(where, "readable-csv", str(exc)) from exc
+
+
+def _text_table(grid: _Grid, header: Sequence[Column], separator: str) -> Table:
+    try:
+        return grid.table(header)
+    except SourceFileError as miss:
+        first = next((i for i, row in enumerate(grid.rows) if any(row)), None)
+        if miss.rule != "expected-columns" or first is None or len(grid.rows[first]) > 1:
+            raise
+        line = grid.rows[first][0]
+        other = next((s for s in SEPARATORS if s != separator and line.count(s) >= len(header) - 1 > 0), None)
+        if other is None:
+            raise
+        raise SourceFileError(grid.where, "separator", f"expected fields separated by {separator!r}, but the row "
+                              f"looks separated by {other!r}", row=first + 1) from miss
+
+
+def read_belgian_csv(path: Path, header: Sequence[Column], separator: str = ";") -> Table:
+    """A CSV file as Belgian publishers write it: `;`-separated, UTF-8 (BOM or not) or Windows-1252,
+    numbers with a decimal comma left as text."""
+    sniff(path, "csv")
+    rows = _split(_decode(path.read_bytes(), path), separator, path)
+    return _text_table(_Grid(rows, path, path.name, fixed_width=True), header, separator)
+
+
+def read_zipped_text(path: Path, header: Sequence[Column],
+                     member_suffix: tuple[str, ...] = (".txt", ".csv")) -> Table:
+    """The one text file in a zip archive (Statbel open data): `|`- or tab-separated, decimal point."""
+    sniff(path, "zip")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(member_suffix)
+                       and not m.filename.startswith("__MACOSX/")]
+            if len(members) != 1:
+                raise SourceFileError(path, "one-data-member", f"expected one {'/'.join(member_suffix)} file in the "
+                                      f"archive, found {[m.filename for m in members]}")
+            data = archive.read(members[0])
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise SourceFileError(path, "readable-zip", f"the archive cannot be read ({exc})") from exc
+    member = PurePosixPath(members[0].filename).name
+    where = path.with_name(f"{path.name}!{member}")
+    text = _decode(data, where)
+    first_line = text.split("\n", 1)[0]
+    separator = next((s for s in ("|", "\t") if s in first_line), None)
+    if separator is None:
+        raise SourceFileError(where, "separator", "the first row is neither '|'- nor tab-separated", row=1)
+    rows = _split(text, separator, where, quoting=csv.QUOTE_NONE)
+    return _text_table(_Grid(rows, where, path.name, context=(member,), decimal=".", fixed_width=True), header,
+                       separator)

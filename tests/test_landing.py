@@ -1,0 +1,108 @@
+"""The landing folder end to end: a dropped publisher file is identified, snapshotted, run and published,
+or rejected with its reason beside it while output/current stays as it was."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import (DagsterEventType, DagsterInstance, RunRequest, SkipReason, build_run_status_sensor_context,
+                     build_sensor_context)
+
+from pipelines.automation import landing_folder_sensor, landing_run_failure_sensor
+from pipelines.cli import main as barometer
+from pipelines.resources import BarometerResource
+from pipelines.runner import run_job
+from tests.test_bad_input import tree_bytes
+
+FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
+# a real Statbel file: population on 1 January 2020 for all 581 municipalities
+STATBEL_POPULATION = FIXTURES / "statbel_bevolking_per_gemeente_2020-01-01_municipalities_only.csv"
+# a synthetic Stadsmonitor extract with 5 municipalities: the source promises all of them, so it fails validation
+INCOMPLETE_AR_03 = FIXTURES / "synthetic_GSM_Extract_AR_03.xlsx"
+
+
+@pytest.fixture
+def office(published_copy, tmp_path, monkeypatch):
+    """An installation with a published release, its own snapshot folder and an empty landing folder."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for name, value in {"BAROMETER_OUTPUT": published_copy, "BAROMETER_SNAPSHOTS": tmp_path / "snapshots",
+                        "BAROMETER_LANDING": landing, "DAGSTER_HOME": tmp_path}.items():
+        monkeypatch.setenv(name, str(value))
+    return BarometerResource()
+
+
+def sense(barometer: BarometerResource):
+    return landing_folder_sensor(build_sensor_context(resources={"barometer": barometer}))
+
+
+def drop(barometer: BarometerResource, fixture: Path) -> Path:
+    target = barometer.landing / fixture.name
+    shutil.copyfile(fixture, target)
+    return target
+
+
+def test_valid_file_is_published_and_the_same_file_again_runs_nothing(office):
+    drop(office, STATBEL_POPULATION)
+    [request] = sense(office)
+    assert isinstance(request, RunRequest) and request.run_key.startswith("statbel_population:")
+    assert not any(office.landing.glob("*.csv"))
+    assert len(list((office.landing / "accepted").glob("*.csv"))) == 1
+    previous_release = (office.output / "current").resolve()
+
+    outcome = run_job(instance=DagsterInstance.ephemeral(), tags=request.tags)
+
+    assert outcome.success, outcome.problems
+    assert (office.output / "current").resolve() != previous_release
+    con = duckdb.connect(str(office.warehouse), read_only=True)
+    try:
+        used = con.execute("select count(*), sum(value) from observations where source_id = 'statbel_population'"
+                           ).fetchone()
+    finally:
+        con.close()
+    assert used == (42, 877370.0)   # Limburg's 42 municipalities of 2020, cut from the Belgian file
+
+    drop(office, STATBEL_POPULATION)
+    again = sense(office)
+    assert isinstance(again, SkipReason) and "already the newest snapshot" in again.skip_message
+
+
+def test_file_failing_validation_is_rejected_with_its_reason_and_nothing_is_published(office):
+    before = tree_bytes(office.output / "current")
+    drop(office, INCOMPLETE_AR_03)
+    [request] = sense(office)
+    snapshot = Path(request.tags["barometer/snapshot"])
+    instance = DagsterInstance.ephemeral()
+
+    outcome = run_job(instance=instance, tags=request.tags)
+    assert not outcome.success
+    run = instance.get_run_by_id(outcome.run_id)
+    [failure] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
+    landing_run_failure_sensor(build_run_status_sensor_context(
+        sensor_name="landing_run_failure_sensor", dagster_event=failure.dagster_event, dagster_instance=instance,
+        dagster_run=run, resources={"barometer": office}).for_run_failure())
+
+    assert tree_bytes(office.output / "current") == before
+    assert not snapshot.exists()
+    [rejected] = (office.landing / "rejected").glob("*.xlsx")
+    reason = rejected.with_name(rejected.name + ".reason.txt").read_text()
+    assert "raw_gsm_ar_03" in reason and "rule 'complete-coverage'" in reason
+
+
+def test_file_matching_no_dataset_is_rejected_at_once(office):
+    (office.landing / "notities.txt").write_text("geen publicatiebestand\n", encoding="utf-8")
+    result = sense(office)
+    assert isinstance(result, SkipReason) and "matches no dataset" in result.skip_message
+    reason = next((office.landing / "rejected").glob("*notities.txt.reason.txt")).read_text()
+    assert "notities.txt: the content matches no dataset of the source catalogue" in reason
+
+
+def test_ingest_command_rejects_an_invalid_file_with_a_non_zero_exit(office, capsys):
+    before = tree_bytes(office.output / "current")
+    assert barometer(["ingest", str(INCOMPLETE_AR_03)]) == 1
+    assert "rule 'complete-coverage'" in capsys.readouterr().err
+    assert tree_bytes(office.output / "current") == before
+    assert INCOMPLETE_AR_03.is_file()      # the user's own file stays where it was
+    assert len(list((office.landing / "rejected").glob("*.reason.txt"))) == 1
