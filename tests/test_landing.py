@@ -106,3 +106,15 @@ def test_ingest_command_rejects_an_invalid_file_with_a_non_zero_exit(office, cap
     assert tree_bytes(office.output / "current") == before
     assert INCOMPLETE_AR_03.is_file()      # the user's own file stays where it was
     assert len(list((office.landing / "rejected").glob("*.reason.txt"))) == 1
+
+
+def test_sources_command_lists_each_source_with_its_newest_snapshot(office, capsys):
+    assert barometer(["sources"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "2026-11-27 (limburg_population.csv)" in lines["population"]
+    assert "no file yet" in lines["gsm_ar_13"]
+
+
+def test_fetch_command_explains_a_source_without_a_direct_download(office, capsys):
+    assert barometer(["fetch", "vdab_jobseekers"]) == 1
+    assert "no direct download URL" in capsys.readouterr().err
