@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test dev validate clean
+.PHONY: install run test dev validate reliability clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ test: install
 # the Dagster UI on http://127.0.0.1:3000 (schedules and the landing-folder sensor run while it is up)
 dev: install
 	$(BIN)/dg dev --host 127.0.0.1 --port 3000
+
+# the bad-input corpus, killed and concurrent runs and the browser test; writes the README's table
+RELIABILITY_LOG := output/reliability.jsonl
+reliability: install
+	mkdir -p output && rm -f $(RELIABILITY_LOG)
+	BAROMETER_RELIABILITY_LOG=$(CURDIR)/$(RELIABILITY_LOG) $(BIN)/pytest -q -p no:cacheprovider \
+		tests/test_bad_input_corpus.py tests/test_bad_input.py tests/test_faults.py tests/test_browser.py
+	$(BIN)/python -m tests.reliability_report $(RELIABILITY_LOG) README.md
 
 validate: install
 	$(BIN)/dg check defs

@@ -7,7 +7,8 @@ import duckdb
 import polars as pl
 
 from models import metadata, specs
-from models.warehouse import replace_table, run_sql
+from models import synthesis as composite
+from models.warehouse import first_row, replace_table, run_sql
 from sources.catalog import Area, Catalog, Source
 from sources.errors import SourceFileError
 
@@ -32,12 +33,15 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame
 
     With `years`, only the rows of those reference years are replaced (a partition run): re-running
     a year leaves exactly the rows of the snapshot for that year, other years stay as they were.
+    A row whose year lies outside `all_years` (before the first partition, or in the future) would
+    never be loaded by any partition, so it is an error rather than a silent loss.
     Returns the number of rows written.
     """
     if years is None:
         replace_table(con, source.raw_table, frame)
         written = frame.height
     else:
+        _check_years(con, frame, all_years or range(min(years), max(years) + 1))
         written = _replace_years(con, source, frame, years)
     if origin is not None:
         _record_snapshot(con, source, origin)
@@ -45,10 +49,14 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame
 
 
 def _check_years(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, allowed: range) -> None:
-    outside = con.execute(
-        "select _source_file, _source_row, period from frame "
-        "where coalesce(period_year(period) not between ? and ?, true) order by _source_row limit 1",
-        [allowed.start, allowed.stop - 1]).fetchone()
+    con.register("_checking", frame)
+    try:
+        outside = first_row(
+            con, "select _source_file, _source_row, period from _checking "
+                 "where coalesce(period_year(period) not between ? and ?, true) order by _source_row limit 1",
+            [allowed.start, allowed.stop - 1])
+    finally:
+        con.unregister("_checking")
     if outside:
         file, row, period = outside
         raise SourceFileError(file, "year-in-range", f"period {period!r} has no reference year between "
@@ -60,8 +68,8 @@ def _replace_years(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.Dat
     try:
         con.execute(f'create table if not exists "{source.raw_table}" as select * from _incoming limit 0')
         con.execute(f'delete from "{source.raw_table}" where period_year(period) in (select unnest(?))', [years])
-        return con.execute(f'insert into "{source.raw_table}" by name select * from _incoming '
-                           "where period_year(period) in (select unnest(?))", [years]).fetchone()[0]
+        return first_row(con, f'insert into "{source.raw_table}" by name select * from _incoming '
+                              "where period_year(period) in (select unnest(?))", [years])[0]
     finally:
         con.unregister("_incoming")
 
@@ -101,3 +109,7 @@ def indicators(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
 
 def barometer(con: duckdb.DuckDBPyConnection) -> None:
     run_sql(con, "barometer")
+
+
+def synthesis(con: duckdb.DuckDBPyConnection) -> None:
+    composite.build(con, composite.load_method())

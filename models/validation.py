@@ -1,17 +1,25 @@
 """Validation of raw tables in DuckDB with Great Expectations.
 
 Rules are derived from the source catalogue (code set, completeness promise, units of each measure,
-key columns), not written per file. `rules_for` is plain Python; `validate` imports Great
-Expectations only when it runs, because importing it takes seconds.
+key columns) and the indicator metadata (which measures are a part and its whole), not written per
+file. A rule that is not blocking reports a warning: the data is used, and the rows are named.
+`rules_for` is plain Python; `validate` imports Great Expectations only when it runs, because
+importing it takes seconds.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.metadata import load_indicators
 from sources.catalog import Catalog, Source
 
 ROW_SAMPLE = 10
+# a value this many times larger or smaller than the year before is most likely a unit or decimal slip
+# (a percentage given as a fraction, euros as cents), but could be real: it is shown, not blocked
+SUSPICIOUS_FACTOR = 100
+# indicator scales that make a ratio a share of its denominator (percent, per 1,000)
+SHARE_SCALES = (100, 1000)
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,8 @@ class Rule:
     kind: str  # "not_null" or "rows" (an SQL query returning the offending rows)
     column: str | None = None
     query: str | None = None
+    # a failing rule that is not blocking is a warning: reported with its rows, the data still passes
+    blocking: bool = True
 
 
 @dataclass
@@ -82,7 +92,57 @@ def _observation_rules(source: Source, catalog: Catalog) -> list[Rule]:
                   f"join municipalities m on {_set_condition(source, 'p.period')}) "
                   "select e.* from expected e where not exists (select 1 from b where b.nis_code = e.nis_code "
                   "and b.measure = e.measure and b.period = e.period)"))
+    rules += [_future_rule(), *_share_rules(source, catalog), _change_rule()]
     return rules
+
+
+def _future_rule() -> Rule:
+    # any period text names a year first ("2024", "2021-01-01", "latest_available_2026-03",
+    # "unknown (article c. 2015)"); a dated period may not lie after today either
+    return Rule("period-not-in-future", "the period does not lie after today (no year after the current one)",
+                "rows", query="with b as (select * from {batch}) select b.* from b where "
+                              "coalesce(try_cast(regexp_extract(period, '([0-9][0-9][0-9][0-9])', 1) as integer) "
+                              "> year(current_date), false) or coalesce(period_date(period) > current_date, false)")
+
+
+def _share_pairs(source: Source, catalog: Catalog) -> list[tuple[str, str]]:
+    """(numerator, denominator) of each indicator that is a share (percent, per 1,000) of two measures
+    of this source: the part cannot be larger than the whole it is a share of."""
+    if len(source.measures) < 2:
+        return []  # no pair, and the indicator files need not be read
+    pairs = []
+    for indicator in load_indicators(catalog):
+        parts = (indicator.compute.get("numerator"), indicator.compute.get("denominator"))
+        if float(indicator.compute.get("scale", 1)) in SHARE_SCALES and set(parts) <= source.measures.keys():
+            pairs.append(parts)
+    return pairs
+
+
+def _share_rules(source: Source, catalog: Catalog) -> list[Rule]:
+    pairs = _share_pairs(source, catalog)
+    if not pairs:
+        return []
+    which = " or ".join(f"(n.measure = '{n}' and d.measure = '{d}')" for n, d in pairs)
+    return [Rule("numerator-within-denominator", "a numerator is not larger than its denominator ("
+                 + ", ".join(f"{n} <= {d}" for n, d in pairs) + ")", "rows",
+                 query="with b as (select * from {batch}) select n.*, d.value as denominator_value from b n "
+                       f"join b d on d.nis_code = n.nis_code and d.period = n.period where ({which}) "
+                       "and n.value > d.value")]
+
+
+def _change_rule() -> Rule:
+    # the previous year is the same measure and municipality one year earlier, in the same month for
+    # monthly figures; zero has no factor
+    return Rule(
+        "change-within-factor-100", f"a value is less than {SUSPICIOUS_FACTOR} times larger or smaller than the "
+        "year before (a warning: a unit or decimal slip is likely, but the value is used)", "rows",
+        query="with b as (select * from {batch}), s as (select *, period_year(period) as _year, "
+              "coalesce(month(period_date(period)), 0) as _month from b where value <> 0) "
+              "select c.* exclude (_year, _month), p.period as previous_period, p.value as previous_value "
+              "from s c join s p on p.nis_code = c.nis_code and p.measure = c.measure and p._month = c._month "
+              "and p._year = c._year - 1 "
+              f"where round(greatest(abs(c.value / p.value), abs(p.value / c.value)), 6) >= {SUSPICIOUS_FACTOR}",
+        blocking=False)
 
 
 def _register_rules(catalog: Catalog) -> list[Rule]:
@@ -204,18 +264,20 @@ def _exception_message(info: dict) -> str | None:
     return "; ".join(str(m) for m in messages) or None
 
 
-def describe_failures(source_file: str, results: list[RuleResult]) -> str:
-    """One readable paragraph per failed rule: file, rule and the offending rows."""
+def describe_failures(source_file: str, results: list[RuleResult], *, blocking: bool = True) -> str:
+    """One readable paragraph per failed blocking rule (with `blocking=False`: per warning): file, rule
+    and the offending rows."""
     lines = []
     for r in results:
-        if r.success:
+        if r.success or r.rule.blocking != blocking:
             continue
         if r.error:
             lines.append(f"{source_file}: rule '{r.rule.name}' could not be evaluated: {r.error}")
             continue
         shown = "; ".join(_row_text(row) for row in r.rows)
         more = f" (first {len(r.rows)} shown)" if r.n_failing > len(r.rows) else ""
-        lines.append(f"{source_file}: rule '{r.rule.name}' ({r.rule.description}) failed for "
+        verdict = "failed for" if blocking else "flagged"
+        lines.append(f"{source_file}: rule '{r.rule.name}' ({r.rule.description}) {verdict} "
                      f"{r.n_failing} row(s){more}: {shown}")
     return "\n".join(lines)
 
@@ -224,5 +286,6 @@ def _row_text(row: dict) -> str:
     where = f"row {row['_source_row']}" if row.get("_source_row") is not None else "expected"
     fields = ", ".join(f"{k}={v}" for k, v in row.items()
                        if k in ("nis_code", "measure", "period", "value", "name_nl", "code_set", "expected", "found",
-                                "successor_nis_code", "code"))
+                                "successor_nis_code", "code", "denominator_value", "previous_period",
+                                "previous_value"))
     return f"{where} ({fields})"

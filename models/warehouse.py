@@ -21,8 +21,15 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
         con.unregister("_incoming")
 
 
+def first_row(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, with the result drained: DuckDB 2 refuses other work on a connection
+    while a result from execute() is only partly fetched."""
+    rows = con.execute(query, params or []).fetchall()
+    return rows[0] if rows else None
+
+
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f'select count(*) from "{table}"').fetchone()[0]
+    return first_row(con, f'select count(*) from "{table}"')[0]
 
 
 def preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 5) -> pl.DataFrame:

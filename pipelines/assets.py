@@ -9,10 +9,12 @@ from dagster import (AssetExecutionContext, AssetKey, AssetsDefinition, Freshnes
 from models import build
 from models.warehouse import preview, row_count
 from pipelines.partitions import YEARS, all_years
-from pipelines.resources import BarometerResource
+# every asset takes `run_lock`: the resource holds the output folder's lock from the start to the end of a run
+from pipelines.resources import BarometerResource, RunLock
 from reports.downloads import write_downloads
 from reports.html import write_pages
 from reports.release import publish
+from reports.validation import write_validation_report
 from sources.catalog import Source, load_catalog
 from sources.download import catalogue_hosts, fetch
 from sources.parsers import empty_observations, parse
@@ -22,12 +24,15 @@ CATALOG = load_catalog()
 REGISTER = CATALOG.source("municipality_register")
 
 
-def table_metadata(con, table: str) -> dict:
+def markdown(frame: pl.DataFrame) -> str:
     with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
-                   tbl_cols=-1, fmt_str_lengths=40):
-        shown = str(preview(con, table))
+                   tbl_cols=-1, fmt_str_lengths=40, tbl_rows=20):
+        return str(frame)
+
+
+def table_metadata(con, table: str) -> dict:
     return {"table": table, "dagster/row_count": MetadataValue.int(row_count(con, table)),
-            "preview": MetadataValue.md(shown)}
+            "preview": MetadataValue.md(markdown(preview(con, table)))}
 
 
 # a source that has not been refreshed within its cadence (plus a margin) shows as overdue
@@ -48,10 +53,11 @@ def raw_asset(source: Source) -> AssetsDefinition:
            partitions_def=YEARS if source.partitioned else None,
            freshness_policy=FreshnessPolicy.time_window(fail_window=freshness) if freshness else None,
            description=f"{source.title}. Publisher: {source.publisher}.")
-    def _raw(context: AssetExecutionContext, barometer: BarometerResource) -> None:
+    def _raw(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
         if barometer.downloads_enabled and source.url:
             _refresh(context, barometer, source)
         snapshot = find_latest(barometer.snapshot_roots, source.id)
+        context.log.info(f"loading {source.raw_table} from snapshot {snapshot.version if snapshot else 'none'}")
         if snapshot is None and source.embedded:
             raise FileNotFoundError(f"the embedded snapshot of {source.id} is missing from {EMBEDDED_SNAPSHOTS}")
         frame = build.within_area(parse(snapshot.path, source), source, CATALOG.area) if snapshot \
@@ -75,6 +81,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
 def _refresh(context: AssetExecutionContext, barometer: BarometerResource, source: Source) -> None:
     """Ask the publisher for a newer file (a conditional request); a new file becomes the newest snapshot."""
     previous = find_latest(barometer.snapshot_roots, source.id)
+    context.log.info(f"fetching {source.id} from {source.url}")
     result = fetch(source, barometer.snapshots, previous=previous.origin if previous else None,
                    allowed_hosts=catalogue_hosts(CATALOG))
     context.log.info(f"{source.id}: publisher file {result.status}")
@@ -89,7 +96,8 @@ def model_asset(name: str, group: str, deps: list, step, description: str, table
     """An asset that runs one model step in the warehouse and reports the table it wrote."""
 
     @asset(name=name, group_name=group, deps=deps, kinds={"duckdb"}, description=description)
-    def _model(context: AssetExecutionContext, barometer: BarometerResource) -> None:
+    def _model(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
+        context.log.info(f"building {table or name}")
         with barometer.connect() as con:
             step(con)
             context.add_output_metadata(table_metadata(con, table or name))
@@ -113,18 +121,24 @@ indicator_values = model_asset(
 barometer_table = model_asset(
     "barometer_table", "barometer", [indicator_values], build.barometer,
     "Municipality x indicator x period with the Limburg value, rank, change and flags.", table="barometer")
+synthesis = model_asset(
+    "synthesis", "barometer", [barometer_table], build.synthesis,
+    "The armoedesynthese: a composite score per municipality with its rank range under alternative weightings.")
 
 
-@asset(group_name="publication", deps=[barometer_table, AssetKey("raw_boundaries_2025")])
-def release(context: AssetExecutionContext, barometer: BarometerResource) -> None:
+@asset(group_name="publication", deps=[barometer_table, synthesis, AssetKey("raw_boundaries_2025")])
+def release(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
     """Downloads and HTML reports, built in a new release folder and then made `output/current` at once."""
     boundaries = latest_snapshot(barometer.snapshot_roots, "boundaries_2025").path
+    context.log.info(f"building a new release in {barometer.output / 'releases'}")
     with barometer.connect() as con:
         folder = publish(barometer.output, lambda target: (
-            write_downloads(con, target), write_pages(con, target, boundaries, CATALOG.area.name)))
+            write_downloads(con, target), write_pages(con, target, boundaries, CATALOG.area.name),
+            write_validation_report(con, target / "validatie.html", CATALOG.area.name)))
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     context.add_output_metadata({"release": folder.name, "path": MetadataValue.path(str(folder)),
                                  "files": MetadataValue.int(files)})
 
 
-MODEL_ASSETS = [municipalities, observations, harmonised_observations, indicator_values, barometer_table, release]
+MODEL_ASSETS = [municipalities, observations, harmonised_observations, indicator_values, barometer_table, synthesis,
+                release]

@@ -2,29 +2,47 @@
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, MetadataValue, asset_check
 
+from models.quarantine import record
 from models.validation import describe_failures, rules_for, validate
-from pipelines.assets import CATALOG, RAW_SOURCES
+from pipelines.assets import CATALOG, RAW_SOURCES, markdown
+from reports.validation import write_validation_report
 from pipelines.resources import BarometerResource
 from sources.catalog import Source
+from sources.snapshots import find_latest
 
 
 def validation_check(source: Source) -> AssetChecksDefinition:
     rules = rules_for(source, CATALOG)
 
     @asset_check(asset=source.raw_table, name="valid", blocking=True,
-                 description=f"Rules derived from the catalogue for {source.file}: "
+                 description=f"Rules derived from the catalogue for {source.id}: "
                              + "; ".join(r.name for r in rules))
     def _check(context: AssetCheckExecutionContext, barometer: BarometerResource) -> AssetCheckResult:
+        snapshot = find_latest(barometer.snapshot_roots, source.id)
+        file = snapshot.origin["file"] if snapshot else f"{source.id} (no file yet)"
+        context.log.info(f"validating {file} ({len(rules)} rules)")
         results = validate(barometer.warehouse, source.raw_table, rules)
-        failures = describe_failures(source.file, results)
+        failures = describe_failures(file, results)
+        warnings = describe_failures(file, results, blocking=False)
+        with barometer.connect() as con:
+            quarantined = record(con, source.id, file, source.raw_table, results)
+            write_validation_report(con, barometer.validation_report, CATALOG.area.name)
+            held = con.sql("select source_row, rule, nis_code, period, measure, value from quarantine "
+                           "where source_id = ? order by source_row limit 20", params=[source.id]).pl()
         if failures:
             context.log.error(failures)
-        summary = "\n".join(f"| {r.rule.name} | {'ok' if r.success else 'FAILED'} | {r.n_failing} | {r.rule.description} |"
-                            for r in results)
+        if warnings:
+            context.log.warning(warnings)
+        summary = "\n".join(
+            f"| {r.rule.name} | {'ok' if r.success else 'FAILED' if r.rule.blocking else 'WARNING'} | {r.n_failing} "
+            f"| {r.rule.description} |" for r in results)
         return AssetCheckResult(
-            passed=not failures, description=failures or f"{len(results)} rules passed for {source.file}",
+            passed=not failures,
+            description="\n".join(filter(None, [failures, warnings])) or f"{len(results)} rules passed for {file}",
             metadata={"rules": MetadataValue.md("| rule | result | rows | meaning |\n|---|---|---|---|\n" + summary),
-                      "source_file": source.file})
+                      "source_file": file, "warnings": warnings, "quarantined_rows": MetadataValue.int(quarantined),
+                      "quarantine": MetadataValue.md(markdown(held)),
+                      "validation_report": MetadataValue.path(str(barometer.validation_report))})
 
     return _check
 

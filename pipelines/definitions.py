@@ -5,7 +5,7 @@ from pipelines.assets import MODEL_ASSETS, RAW_ASSETS
 from pipelines.automation import (CADENCE_JOBS, SCHEDULES, barometer_all, landing_folder_sensor,
                                   landing_run_failure_sensor)
 from pipelines.checks import VALIDATION_CHECKS
-from pipelines.resources import BarometerResource
+from pipelines.resources import BarometerResource, RunLock
 
 # one process per run: DuckDB allows one writer, and the steps are small
 defs = Definitions(
@@ -14,6 +14,6 @@ defs = Definitions(
     jobs=[barometer_all, *CADENCE_JOBS],
     schedules=SCHEDULES,
     sensors=[landing_folder_sensor, landing_run_failure_sensor],
-    resources={"barometer": BarometerResource()},
+    resources={"barometer": BarometerResource(), "run_lock": RunLock()},
     executor=in_process_executor,
 )

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from sources.catalog import Catalog, Source
 from sources.errors import SourceFileError
-from sources.identify import identify
+from sources.download import SAFE_NAME
+from sources.identify import identify, named_sources
 from sources.parsers import parse
+from sources.readers import check_file
 from sources.snapshots import Snapshot, find_latest, open_snapshot, retract, sha256_of, take_snapshot
 
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -30,10 +32,16 @@ class Admission:
 
 
 def admit(path: Path, catalog: Catalog, snapshot_roots: list[Path]) -> Admission:
-    """Identify the file by its content, check that it parses, and make it the newest snapshot of its source."""
+    """Check the file's name and size, identify it by its content, check that it parses, and make it the
+    newest snapshot of its source."""
+    try:
+        _check_name(path)
+        check_file(path)
+    except SourceFileError as err:
+        raise Rejected(str(err)) from err
     source = identify(path, catalog)
     if source is None:
-        raise Rejected(f"{path.name}: the content matches no dataset of the source catalogue")
+        raise Rejected(_unidentified(path, catalog))
     try:
         parse(path, source)
     except SourceFileError as err:
@@ -46,6 +54,25 @@ def admit(path: Path, catalog: Catalog, snapshot_roots: list[Path]) -> Admission
               "reference_period": f"zoals aangeleverd op {dt.date.today().isoformat()}",
               "obtained_from": f"landing folder (file {path.name})"}
     return Admission(source, take_snapshot(snapshot_roots[0], source.id, path, origin), new=True)
+
+
+def _check_name(path: Path) -> None:
+    # the name becomes part of the snapshot's path and appears in messages and scripts
+    if not SAFE_NAME.fullmatch(path.name) or path.name.startswith((".", "-")):
+        raise SourceFileError(path, "safe-file-name", f"the name {path.name!r} may hold only letters, digits, spaces "
+                              "and - _ . ( ), and may not start with '.' or '-' (no path or shell characters such as "
+                              "/ \\ .. $ ; | & `); rename the file")
+
+
+def _unidentified(path: Path, catalog: Catalog) -> str:
+    """Why no source fits, with what the reader of a source the name points to finds wrong in the file."""
+    reason = f"{path.name}: the content matches no dataset of the source catalogue"
+    for source in named_sources(path, catalog):
+        try:
+            parse(path, source)
+        except SourceFileError as err:
+            reason += f"; read as {source.id}, as its name suggests: {err}"
+    return reason
 
 
 def file_away(path: Path, landing: Path, outcome: str, reason: str | None = None, copy: bool = False) -> Path:

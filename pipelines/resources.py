@@ -7,12 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
+from filelock import FileLock, Timeout
+from pydantic import PrivateAttr
 
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def output_folder(configured: str | None = None) -> Path:
+    return Path(configured or os.environ.get("BAROMETER_OUTPUT") or PROJECT_ROOT / "output").resolve()
 
 
 class BarometerResource(ConfigurableResource):
@@ -30,7 +36,7 @@ class BarometerResource(ConfigurableResource):
 
     @property
     def output(self) -> Path:
-        return Path(self.output_dir or os.environ.get("BAROMETER_OUTPUT") or PROJECT_ROOT / "output").resolve()
+        return output_folder(self.output_dir)
 
     @property
     def snapshots(self) -> Path:
@@ -53,6 +59,11 @@ class BarometerResource(ConfigurableResource):
         return Path(self.landing_dir or os.environ.get("BAROMETER_LANDING") or PROJECT_ROOT / "landing").resolve()
 
     @property
+    def validation_report(self) -> Path:
+        """The latest validation of every source, kept outside the releases: a blocked run publishes nothing."""
+        return self.output / "validation" / "index.html"
+
+    @property
     def warehouse(self) -> Path:
         return self.output / "warehouse.duckdb"
 
@@ -62,3 +73,32 @@ class BarometerResource(ConfigurableResource):
         self.output.mkdir(parents=True, exist_ok=True)
         with DuckDBResource(database=str(self.warehouse)).get_connection() as con:
             yield con
+
+
+class RunLock(ConfigurableResource):
+    """One run at a time per output folder, held for the whole run.
+
+    DuckDB allows one writer, and two runs publishing at once would interleave their tables. The
+    lock is an OS file lock, so a run that is killed releases it at once. A second run waits up to
+    `timeout_seconds` (BAROMETER_LOCK_TIMEOUT, default 15 minutes) and then fails with a clear message.
+    """
+
+    output_dir: str | None = None
+    timeout_seconds: float | None = None
+    _lock: FileLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        path = output_folder(self.output_dir) / ".run.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        timeout = self.timeout_seconds if self.timeout_seconds is not None else \
+            float(os.environ.get("BAROMETER_LOCK_TIMEOUT", 900))
+        self._lock = FileLock(path)
+        try:
+            self._lock.acquire(timeout=timeout)
+        except Timeout:
+            raise RuntimeError(f"another barometer run is still writing to {path.parent} (lock {path} held "
+                               f"for more than {timeout:.0f} s); this run changed nothing, start it again later") \
+                from None
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self._lock.release()

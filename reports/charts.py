@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from markupsafe import Markup
 from plotly.colors import get_colorscale, sample_colorscale
+from plotly.io.json import to_json_plotly
 
 # Cividis stays ordered for the common colour-vision deficiencies; Okabe-Ito blue/vermilion for lines.
 COLORSCALE = "Cividis"
@@ -29,19 +30,30 @@ CONFIG = {"displaylogo": False, "responsive": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 
-def snippet(fig: go.Figure, div_id: str) -> Markup:
+def snippet(fig: go.Figure, div_id: str, label: str, later: bool = False) -> Markup:
     """The figure as an HTML fragment that expects plotly.js already loaded by the page.
 
     Markup because this is plotly's own code, not data: plotly escapes <, > and / inside the
     embedded JSON, so texts from data cannot close the script. A fixed div_id keeps the output
-    identical between builds of the same data.
+    identical between builds of the same data. Screen readers get the chart as one image named
+    `label`; the table beside every chart gives them the values.
+
+    With `later`, the figure is only embedded as data and the page's script draws it when it is
+    shown: drawing some forty charts of hidden panels would slow down opening the overview.
     """
-    return Markup(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG))
+    if later:
+        figure = Markup(to_json_plotly({**fig.to_plotly_json(), "config": CONFIG}))
+        chart = Markup('<div id="{}" class="chart-later"></div><script type="application/json">{}</script>').format(
+            div_id, figure)
+    else:
+        chart = Markup(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG))
+    return Markup('<div class="chart" role="img" aria-label="{}">{}</div>').format(label, chart)
 
 
 @dataclass(frozen=True)
 class MapLayer:
-    """One dropdown entry of the map: values and hover texts keyed by NIS code."""
+    """One selectable state of the map: values and hover texts keyed by NIS code."""
+    key: str
     label: str
     unit: str
     period: str
@@ -53,8 +65,10 @@ class MapLayer:
 def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.Figure:
     """Choropleth of the GeoJSON features as filled polygons, one trace per municipality.
 
-    A dropdown swaps fill colours, hover texts and colour bar per layer; the colour bar comes from
-    an invisible marker trace on the layout's coloraxis, as filled polygons have none of their own.
+    The layers are kept as the buttons of an update menu (fill colours, hover texts and colour bar per
+    layer), named by their key. The menu itself stays hidden: the page's own <select>, which works from
+    the keyboard, applies a button's arguments. The colour bar comes from an invisible marker trace on
+    the layout's coloraxis, as filled polygons have none of their own.
     """
     features = geojson["features"]
     outlines = [_outline(feature["geometry"]) for feature in features]
@@ -70,37 +84,68 @@ def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.F
     # A degree of longitude is cos(latitude) times shorter than one of latitude; without this
     # correction Limburg looks stretched east-west.
     aspect = 1 / math.cos(math.radians((min(latitudes) + max(latitudes)) / 2))
-    buttons = [{"label": _text(layer.label), "method": "update",
+    buttons = [{"name": layer.key, "label": _text(layer.label), "method": "update",
                 # A container value replaces the whole coloraxis, so it must be complete.
                 "args": [{"fillcolor": state["fillcolor"], "text": state["text"]},
                          {"coloraxis": state["coloraxis"]}, list(range(len(features)))]}
                for layer, state in zip(layers, states)]
     fig.update_layout(
-        height=560, margin={"l": 0, "r": 0, "t": 50, "b": 0}, dragmode="pan",
+        height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}, dragmode="pan",
         xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": aspect},
         coloraxis=states[active]["coloraxis"],
-        updatemenus=[{"buttons": buttons, "active": active, "x": 0, "xanchor": "left", "y": 1.0,
-                      "yanchor": "bottom", "bgcolor": "white", "font": {"size": 13}}],
+        updatemenus=[{"buttons": buttons, "active": active, "visible": False}],
     )
     return fig
 
 
 def ranking(names: list[str], values: list[float], labels: list[str],
-            area_value: float | None, area_label: str) -> go.Figure:
+            area_value: float | None, area_label: str, title: str) -> go.Figure:
     """Horizontal bars, first name on top, with a dashed line at the area value."""
     bars = go.Bar(x=values, y=[_text(n) for n in names], orientation="h", marker_color=BAR_COLOUR,
                   text=[_text(t) for t in labels], textposition="outside", cliponaxis=False,
                   hovertemplate="%{y}: %{text}<extra></extra>")
     fig = go.Figure(bars, layout=BASE_LAYOUT)
-    fig.update_layout(height=max(170, 22 * len(names) + 90), bargap=0.25,
-                      margin={"l": 10, "r": 70, "t": 40, "b": 30},
+    fig.update_layout(height=max(170, 22 * len(names) + 100), bargap=0.25, title=_title(title),
+                      margin={"l": 10, "r": 70, "t": 60, "b": 30},
                       xaxis=GRID | {"rangemode": "tozero"},
                       yaxis={"autorange": "reversed", "automargin": True})
-    if area_value is not None:
-        # Below the bars, so it shows in the gaps without crossing the value labels.
-        fig.add_vline(x=area_value, layer="below", line={"color": AREA_COLOUR, "dash": "dash", "width": 2},
-                      annotation={"text": _text(area_label), "font": {"color": AREA_COLOUR}},
-                      annotation_position="top")
+    _area_line(fig, area_value, area_label)
+    return fig
+
+
+def distribution(names: list[str], values: list[float], labels: list[str],
+                 area_value: float | None, area_label: str, title: str) -> go.Figure:
+    """All values as dots on one axis over a box of their quartiles, with the area value.
+
+    Only the dots answer the pointer: the quartiles are plotly's own arithmetic and are shown as a
+    shape only, since every number the page states must come from the warehouse.
+    """
+    box = go.Box(x=values, name="", orientation="h", boxpoints="all", jitter=0.6, pointpos=0,
+                 hoveron="points", text=[f"{_text(n)}: {_text(t)}" for n, t in zip(names, labels)],
+                 hovertemplate="%{text}<extra></extra>", fillcolor="rgba(0,0,0,0)",
+                 line={"color": "#777", "width": 1},
+                 marker={"color": BAR_COLOUR, "size": 8, "opacity": 0.75, "line": {"color": "white", "width": 1}})
+    fig = go.Figure(box, layout=BASE_LAYOUT)
+    fig.update_layout(height=190, title=_title(title), margin={"l": 10, "r": 20, "t": 60, "b": 30},
+                      xaxis=GRID, yaxis={"visible": False}, showlegend=False)
+    _area_line(fig, area_value, area_label)
+    return fig
+
+
+def rank_ranges(names: list[str], ranks: list[int], lowest: list[int], highest: list[int],
+                labels: list[str], title: str) -> go.Figure:
+    """Each municipality's rank as a dot, with a bar over the ranks it gets under other weightings."""
+    dots = go.Scatter(x=ranks, y=[_text(n) for n in names], mode="markers", marker={"color": BAR_COLOUR, "size": 9},
+                      error_x={"type": "data", "symmetric": False, "color": "#777", "thickness": 2, "width": 0,
+                               "array": [h - r for r, h in zip(ranks, highest)],
+                               "arrayminus": [r - low for r, low in zip(ranks, lowest)]},
+                      text=[_text(t) for t in labels], hovertemplate="%{y}: %{text}<extra></extra>")
+    fig = go.Figure(dots, layout=BASE_LAYOUT)
+    fig.update_layout(height=max(170, 22 * len(names) + 100), title=_title(title),
+                      margin={"l": 10, "r": 20, "t": 60, "b": 40},
+                      xaxis=GRID | {"tickformat": "d", "rangemode": "tozero",
+                                    "title": {"text": "rang (1 = meeste armoedesignalen)"}},
+                      yaxis={"autorange": "reversed", "automargin": True})
     return fig
 
 
@@ -128,6 +173,18 @@ def trend(lines: list[Line]) -> go.Figure:
 
 def _text(value: str) -> str:
     return html.escape(value, quote=False)
+
+
+def _title(text: str) -> dict:
+    return {"text": _text(text), "x": 0, "xanchor": "left", "font": {"size": 14}}
+
+
+def _area_line(fig: go.Figure, area_value: float | None, area_label: str) -> None:
+    if area_value is not None:
+        # Below the data, so it shows in the gaps without crossing the value labels.
+        fig.add_vline(x=area_value, layer="below", line={"color": AREA_COLOUR, "dash": "dash", "width": 2},
+                      annotation={"text": _text(area_label), "font": {"color": AREA_COLOUR}},
+                      annotation_position="top")
 
 
 def _outline(geometry: dict) -> tuple[list, list]:

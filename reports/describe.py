@@ -23,6 +23,10 @@ def describe(indicator: dict) -> dict:
         "area_value": (formatting.annotated(indicator["area_value"], indicator["decimals"], indicator["unit"],
                                             indicator["area_flags"])
                        if indicator["area_value"] is not None else "geen cijfer"),
+        # No source gives a Flemish value yet; a `flanders_value` column in `queries.indicators` would
+        # show beside the area value on every page, and nothing shows until then.
+        "flanders_value": (formatting.quantity(indicator["flanders_value"], indicator["decimals"], indicator["unit"])
+                           if indicator.get("flanders_value") is not None else None),
         "source": indicator["source"],
         "publisher": indicator["publisher"],
         "licence": indicator["licence"],

@@ -4,12 +4,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from reports.disclosure import THRESHOLD
+
 MISSING = "ontbreekt"
 FLAG_LABELS = {
     "estimated": "geschat",
     "provisional": "voorlopig",
     "confidential": "vertrouwelijk/afgeschermd",
     "period_uncertain": "periode onzeker",
+    "unreliable": "onbetrouwbaar (klein aantal)",
+}
+# What each flag means, for the method page and the data dictionary.
+FLAG_MEANINGS = {
+    "estimated": "berekend uit de delen van een fusiegemeente of gewogen met de bevolking, niet zo gepubliceerd "
+                 "door de bron",
+    "provisional": "de bron noemt het cijfer voorlopig",
+    "confidential": "niet gepubliceerd: afgeschermd door de bron, of weggelaten volgens de regel voor kleine aantallen",
+    "missing": "de bron levert geen cijfer (nooit als nul te lezen)",
+    "period_uncertain": "de bron vermeldt het referentiejaar niet precies",
+    "unreliable": f"de teller is kleiner dan {THRESHOLD}: een toevallige schommeling weegt dan zwaar; teller en "
+                  "noemer zijn weggelaten",
 }
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
@@ -60,3 +74,11 @@ def flags(codes: Iterable[str] | None) -> str:
 
 def coverage(n_values: int, n_municipalities: int) -> str:
     return f"{n_values} van {n_municipalities} gemeenten"
+
+
+def rank(position: int | None, count: int | None) -> str:
+    return "" if position is None else f"rang {position} van {count}"
+
+
+def term(start_year: int, end_year: int) -> str:
+    return f"bestuursperiode {start_year}–{end_year}"

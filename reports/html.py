@@ -1,7 +1,8 @@
-"""Static HTML pages: the overview (index.html) and one page per municipality (gemeenten/<nis>.html).
+"""Static HTML pages: the overview (index.html), one page per municipality (gemeenten/<nis>.html)
+and the method page (methode.html).
 
-Every page loads the one shared copy of plotly.js in assets/ by a relative path, so the site
-works offline from file:// and never contacts another host.
+Every page loads the one shared copy of plotly.js in assets/ by a relative path, so the site works
+offline from file:// and never contacts another host.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import duckdb
 import jinja2
 from plotly.offline import get_plotlyjs
 
-from reports import queries
+from reports import composite, disclosure, queries
+from reports.method import method_context
 from reports.municipality import municipality_contexts
 from reports.overview import overview_context
 
@@ -22,10 +24,11 @@ STYLESHEET = Path(__file__).with_name("static") / "barometer.css"
 
 
 def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson_path: Path, area_name: str) -> None:
-    """Write index.html, gemeenten/<nis_code>.html and assets/ into `folder`."""
+    """Write index.html, methode.html, gemeenten/<nis_code>.html and assets/ into `folder`."""
     indicators = queries.indicators(con).to_dicts()
-    rows = queries.barometer(con)
+    rows = disclosure.published_barometer(con)
     municipalities = queries.municipalities(con)
+    synthesis = composite.load(con)
     geojson = json.loads(geojson_path.read_text(encoding="utf-8"))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -35,11 +38,15 @@ def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson_path: Path
     (folder / "assets" / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     shutil.copyfile(STYLESHEET, folder / "assets" / "barometer.css")
 
-    index = overview_context(indicators, rows, municipalities, geojson, area_name)
+    index = overview_context(indicators, rows, municipalities, geojson, area_name, synthesis)
     _render(env, "index.html.j2", folder / "index.html", root="", **common, **index)
+    method = method_context(indicators, synthesis, queries.counts(con, disclosure.COUNT_UNITS),
+                            queries.council_terms(con), queries.area_coverage_rule(con), len(municipalities))
+    _render(env, "methode.html.j2", folder / "methode.html", root="", **common, **method)
     (folder / "gemeenten").mkdir(exist_ok=True)
-    for municipality, page in municipality_contexts(indicators, rows, queries.area_values(con),
-                                                    municipalities, area_name):
+    terms = disclosure.protect_term_changes(queries.term_changes(con), rows)
+    for municipality, page in municipality_contexts(indicators, rows, queries.area_values(con), terms,
+                                                    municipalities, area_name, synthesis):
         _render(env, "gemeente.html.j2", folder / "gemeenten" / f"{municipality['nis_code']}.html",
                 root="../", **common, **page)
 

@@ -1,31 +1,49 @@
-"""Template context of a municipality page: each indicator's latest value against the area."""
+"""Template context of a municipality page: key figures first (the armoedesynthese and the indicators it is
+made of), then every indicator's latest value against the area, its rank, trend, change since the start
+of each council term, and a sentence that reads it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import polars as pl
 
-from reports import charts, formatting
+from reports import charts, composite, formatting, reading
 from reports.describe import by_family, describe
 
 
-def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.DataFrame,
-                          municipalities: list[dict], area_name: str) -> Iterator[tuple[dict, dict]]:
+def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.DataFrame, terms: pl.DataFrame,
+                          municipalities: list[dict], area_name: str,
+                          synthesis: composite.Synthesis) -> Iterator[tuple[dict, dict]]:
     """Yield (municipality, context) for every current municipality."""
     series = rows.partition_by("nis_code", "indicator_id", as_dict=True)
+    term_rows = {key: frame.to_dicts() for key, frame in terms.partition_by("nis_code", "indicator_id",
+                                                                             as_dict=True).items()}
     area_series = area.partition_by("indicator_id", as_dict=True)
     empty = rows.clear()
     area_lines = {i["indicator_id"]: _line(area_name, area_series.get((i["indicator_id"],), area.clear()), i)
                   for i in indicators}
+    scores = {row["nis_code"]: row for row in synthesis.scores.to_dicts()}
+    components = synthesis.components.partition_by("nis_code", as_dict=True)
+    about = synthesis.summary(len(municipalities))
+    key_ids = [part["indicator_id"] for part in synthesis.taking_part]
     for municipality in municipalities:
-        items = [_item(i, series.get((municipality["nis_code"], i["indicator_id"]), empty), municipality,
-                       area_lines[i["indicator_id"]])
+        code = municipality["nis_code"]
+        own = components.get((code,), synthesis.components.clear())
+        items = [_item(i, series.get((code, i["indicator_id"]), empty), municipality, area_lines[i["indicator_id"]],
+                       term_rows.get((code, i["indicator_id"]), []), area_name)
                  for i in indicators]
-        yield municipality, {"municipality": municipality, "items": items,
-                             "families": by_family(indicators, items)}
+        standard_scores = dict(zip(own["indicator_id"], own["score"]))
+        key_figures = [item | {"score": formatting.number(standard_scores[item["id"]], composite.DECIMALS)
+                                        if item["id"] in standard_scores else ""}
+                       for item in items if item["id"] in key_ids]
+        yield municipality, {
+            "municipality": municipality, "items": items, "families": by_family(indicators, items),
+            "synthesis": about | composite.municipality_block(scores[code]) if about["has_data"] else None,
+            "key_figures": sorted(key_figures, key=lambda item: key_ids.index(item["id"]))}
 
 
-def _item(indicator: dict, own: pl.DataFrame, municipality: dict, area_line: charts.Line) -> dict:
+def _item(indicator: dict, own: pl.DataFrame, municipality: dict, area_line: charts.Line,
+          terms: list[dict], area_name: str) -> dict:
     item = describe(indicator)
     decimals, unit = indicator["decimals"], indicator["unit"]
     latest = own.filter(pl.col("period").eq_missing(indicator["latest_period"])).to_dicts()
@@ -34,17 +52,41 @@ def _item(indicator: dict, own: pl.DataFrame, municipality: dict, area_line: cha
     # A missing value keeps its flags, so 'ontbreekt (vertrouwelijk/afgeschermd)' tells why.
     item["value"] = (formatting.annotated(row["value"], decimals, unit, row["flags"]) if row
                      else formatting.MISSING)
-    item["rank"] = f"rang {row['rank']} van {row['rank_count']}" if row and row["rank"] is not None else ""
+    # the key figures show the number large and its flags beside the period
+    item["quantity"] = formatting.quantity(row["value"], decimals, unit) if row else formatting.MISSING
+    item["flag_words"] = formatting.flags(row["flags"]) if row else ""
+    item["rank"] = formatting.rank(row["rank"], row["rank_count"]) if row else ""
     item["change"] = (f"{formatting.change(row['change'], decimals, unit)} t.o.v. "
                       f"{formatting.period(row['previous_period'])}"
                       if row and row["change"] is not None else "")
+    item["reading"] = reading.reading(row, indicator, area_name)
+    item["terms"] = [_term(term, decimals, unit, area_name) for term in terms]
     line = _line(municipality["name_nl"], own, indicator)
     item["chart"] = None
+    item["trend_table"] = []
     if sum(value is not None for value in line.values) >= 2:
         has_area = any(value is not None for value in area_line.values)
         figure = charts.trend([line, area_line] if has_area else [line])
-        item["chart"] = charts.snippet(figure, f"verloop-{indicator['indicator_id']}")
+        item["chart"] = charts.snippet(figure, f"verloop-{indicator['indicator_id']}",
+                                       f"Verloop van {indicator['title']} in {municipality['name_nl']}")
+        area_labels = dict(zip(area_line.years, area_line.labels))
+        item["trend_table"] = [{"year": year, "value": label, "area": area_labels.get(year, formatting.MISSING)}
+                               for year, label in zip(line.years, line.labels)]
     return item
+
+
+def _term(term: dict, decimals: int, unit: str, area_name: str) -> dict:
+    """'-1,2 procentpunt van 2019 tot 2025' since the start of a council term, with the area beside it."""
+    start, latest = formatting.period(term["start_period"]), formatting.period(term["latest_period"])
+    label = f"Sinds begin {formatting.term(term['term_start'].year, term['term_end'].year)}"
+    if term["change"] is None:
+        return {"label": label, "text": f"nog maar één meting ({start})", "area": ""}
+    words = formatting.flags(term["flags"])
+    area = (f"{area_name}: {formatting.change(term['area_change'], decimals, unit)}"
+            if term["area_change"] is not None else "")
+    return {"label": label, "area": area,
+            "text": f"{formatting.change(term['change'], decimals, unit)} van {start} tot {latest}"
+                    + (f" ({words})" if words else "")}
 
 
 def _line(name: str, table: pl.DataFrame, indicator: dict) -> charts.Line:

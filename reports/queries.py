@@ -42,3 +42,61 @@ def municipalities(con: duckdb.DuckDBPyConnection) -> list[dict]:
         SELECT nis_code, name_nl, arrondissement FROM municipalities
         WHERE is_current ORDER BY name_nl
     """).pl().to_dicts()
+
+
+def counts(con: duckdb.DuckDBPyConnection, count_units: tuple[str, ...]) -> pl.DataFrame:
+    """Per indicator: whether its value and its numerator are counts (a measure in one of `count_units`)
+    and whether its area value is the sum of the municipalities' values."""
+    return con.sql("""
+        WITH units AS (SELECT measure, any_value(unit) AS unit FROM measure_spec GROUP BY measure)
+        SELECT s.indicator_id,
+               coalesce(list_contains(?, v.unit), false) AS value_is_count,
+               coalesce(list_contains(?, n.unit), false) AS numerator_is_count,
+               s.aggregate = 'sum' AS total_is_sum
+        FROM indicator_spec s
+        LEFT JOIN units v ON v.measure = s.value_measure
+        LEFT JOIN units n ON n.measure = s.numerator_measure
+    """, params=[list(count_units), list(count_units)]).pl()
+
+
+def term_changes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql("SELECT * FROM term_changes ORDER BY nis_code, indicator_id, term_start").pl()
+
+
+def synthesis(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The composite per municipality, best-ranked first, municipalities without a score last."""
+    return con.sql("SELECT * FROM synthesis ORDER BY rank NULLS LAST, municipality").pl()
+
+
+def synthesis_indicators(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The candidate indicators of the composite with their title and unit, in display order."""
+    return con.sql("""
+        SELECT s.*, m.title, m.unit, m.decimals, m.polarity AS polarity_text, m.family_label
+        FROM synthesis_indicators s JOIN indicator_metadata m USING (indicator_id)
+        ORDER BY s.position
+    """).pl().to_dicts()
+
+
+def synthesis_components(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql("""
+        SELECT c.*, m.title AS indicator
+        FROM synthesis_components c JOIN indicator_metadata m USING (indicator_id)
+        ORDER BY c.nis_code, m.position
+    """).pl()
+
+
+def synthesis_weights(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return con.sql("SELECT * FROM synthesis_weights").pl()
+
+
+def synthesis_parameters(con: duckdb.DuckDBPyConnection) -> dict:
+    return con.sql("SELECT * FROM synthesis_parameters").pl().row(0, named=True)
+
+
+def council_terms(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return con.sql("SELECT * FROM council_terms ORDER BY term_start").pl().to_dicts()
+
+
+def area_coverage_rule(con: duckdb.DuckDBPyConnection) -> float:
+    """The share of municipalities with a value an area value needs."""
+    return con.sql("SELECT min_coverage FROM area_spec").fetchall()[0][0]

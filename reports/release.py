@@ -23,6 +23,7 @@ def publish(output_dir: Path, build: Callable[[Path], None], keep: int = 5) -> P
     """Build a release with `build(folder)`, make it `output_dir/current` and prune old ones."""
     releases = output_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(output_dir)
     now = datetime.now(UTC)
     release_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
     building = releases / f".building-{release_id}"
@@ -39,6 +40,14 @@ def publish(output_dir: Path, build: Callable[[Path], None], keep: int = 5) -> P
     _switch(current, Path("releases") / release_id)
     _prune(releases, keep, current.resolve())
     return final
+
+
+def _clear_leftovers(output_dir: Path) -> None:
+    # runs are serialised by a lock, so a half-built release or link here is what a killed run left behind
+    for folder in (output_dir / "releases").glob(".building-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    for link in output_dir.glob("current.tmp-*"):
+        link.unlink(missing_ok=True)
 
 
 def verify_manifest(folder: Path) -> list[str]:

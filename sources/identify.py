@@ -73,3 +73,10 @@ def identify(path: Path, catalog: Catalog) -> Source | None:
     if len(matches) > 1:
         matches = [(source, signature) for source, signature in matches if signature.names(path)]
     return matches[0][0] if len(matches) == 1 else None
+
+
+def named_sources(path: Path, catalog: Catalog) -> list[Source]:
+    """The sources whose file-name pattern the name fits: what the sender probably meant when the content
+    fits no source, so that the reader of that source can say what is wrong with the file."""
+    return [catalog.sources[source_id] for source_id, signature in load_signatures().items()
+            if source_id in catalog.sources and signature.names(path)]

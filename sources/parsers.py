@@ -17,7 +17,6 @@ from sources.catalog import Source
 from sources.errors import SourceFileError
 
 
-
 OBSERVATION_SCHEMA = {"nis_code": pl.String, "period": pl.String, "measure": pl.String, "value": pl.Float64,
                       "status": pl.String, "note": pl.String, "_source_file": pl.String, "_source_row": pl.Int64}
 
@@ -169,4 +168,10 @@ PARSERS = {"reference_long": reference_long, "reference_wide": reference_wide, "
 
 
 def parse(path: Path, source: Source) -> pl.DataFrame:
-    return PARSERS[source.parser](path, source)
+    """The rows of `path` in the layout of the source's parser; a file without any is refused, because
+    loading it would empty the source's table."""
+    frame = PARSERS[source.parser](path, source)
+    if frame.is_empty():
+        raise SourceFileError(path, "has-rows", "the file holds no data rows (a header only, or no row of a "
+                              "municipality)")
+    return frame

@@ -20,7 +20,8 @@ from pathlib import Path
 import polars as pl
 
 from sources.catalog import Source
-from sources.readers import Column, Table, read_belgian_csv, read_xlsx_table, read_xlsx_tables, read_zipped_text
+from sources.readers import (Column, Table, check_file, read_belgian_csv, read_xlsx_table, read_xlsx_tables,
+                             read_zipped_text)
 
 NIS = ("NIS-code", "NIS code", "Niscode", "NIS", "Refnis", "REFNIS-code")
 GSM_VALUE = ("Procent (%)", "Procent", "Percentage", "Aandeel (%)", "Waarde")
@@ -68,6 +69,7 @@ def _kind(path: Path) -> str:
 def read(path: Path, parser: str) -> list[Table]:
     """The tables of `path` in the layout of `parser`, read by the reader its content calls for."""
     layout = LAYOUTS[parser]
+    check_file(path)
     kind = _kind(path)
     # a format the layout does not take is read as its default, whose reader says what is wrong
     kind = kind if kind in layout.formats else layout.formats[0]

@@ -8,6 +8,9 @@ The header is the first row (within the first rows of a sheet, below any title r
 every required column; a header spread over two or three rows (a group label merged over the
 columns below it) is combined into one name per column, "group / label". The table ends at the
 first empty row or at a note below it (a row holding a single text); data after that is an error.
+
+`check_file` refuses, before any reader opens it, a file that is empty, larger than any publisher
+file, or an archive (zip, and so xlsx) that would unpack to far more than it holds.
 """
 from __future__ import annotations
 
@@ -37,6 +40,14 @@ Column = Sequence[str]
 HEADER_SCAN_ROWS = 30
 MAX_HEADER_ROWS = 3
 SEPARATORS = (";", ",", "\t", "|")
+# the largest publisher files (Statbel's workbooks and zipped tables) are a few tens of MB, and so is
+# what they unpack to; the file limit is that of downloads (sources/download.py)
+MAX_FILE_BYTES = 200 * 2**20
+MAX_UNPACKED_BYTES = 500 * 2**20
+# tables in text or XML pack some five- to twentyfold; a member packed a hundredfold is a zip bomb, unless
+# it is small (a few repetitive kB do no harm whatever their ratio)
+MAX_PACKING_RATIO = 100
+RATIO_FROM_BYTES = 2**20
 # 1.234.567,89 or 1234,5 (Belgian); a single dot followed by other than three digits is a decimal point
 GROUPED_NUMBER = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
 PLAIN_NUMBER = r"^[-+]?\d+(\.\d+)?$"
@@ -55,6 +66,44 @@ def belgian_number(text: pl.Expr, decimal: str = ",") -> pl.Expr:
         belgian = compact.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
         plain = pl.when(compact.str.contains(GROUPED_NUMBER)).then(belgian).otherwise(plain)
     return plain.cast(pl.Float64)
+
+
+def check_file(path: Path) -> None:
+    """Refuse an empty or oversized file, and an archive whose members are unsafe to unpack."""
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceFileError(path, "has-rows", "the file is empty (0 bytes)")
+    if size > MAX_FILE_BYTES:
+        raise SourceFileError(path, "file-size", f"the file has {size} bytes, more than the limit of {MAX_FILE_BYTES}")
+    if zipfile.is_zipfile(path):
+        _check_archive(path)
+
+
+def _check_archive(path: Path) -> None:
+    """Judge an archive by its directory alone, before a single member is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceFileError(path, "readable-zip", f"the archive cannot be read ({exc})") from exc
+    escaping = next((m.filename for m in members if _escapes(m.filename)), None)
+    if escaping is not None:
+        raise SourceFileError(path, "archive-member-name", f"member {escaping!r} names a path outside the archive")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SourceFileError(path, "archive-size", f"the members would unpack to {unpacked} bytes, more than the "
+                              f"limit of {MAX_UNPACKED_BYTES}")
+    bomb = next((m for m in members if m.file_size >= RATIO_FROM_BYTES
+                 and m.file_size > MAX_PACKING_RATIO * max(m.compress_size, 1)), None)
+    if bomb is not None:
+        raise SourceFileError(path, "archive-ratio", f"member {bomb.filename!r} unpacks {bomb.compress_size} bytes to "
+                              f"{bomb.file_size}, more than {MAX_PACKING_RATIO} times (a zip bomb?)")
+
+
+def _escapes(member: str) -> bool:
+    """An absolute member name (/x, C:x) or one climbing out with '..' (zip slip), with either kind of slash."""
+    parts = re.split(r"[/\\]", member)
+    return parts[0] == "" or parts[0].endswith(":") or ".." in parts
 
 
 def _norm(text: str) -> str:

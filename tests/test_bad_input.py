@@ -5,10 +5,12 @@ import csv
 import io
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from sources.snapshots import latest_snapshot, take_snapshot
 from tests.conftest import run_pipeline
+from tests.reliability import record
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -30,6 +32,15 @@ def edited_snapshot(snapshots: Path, source_id: str, edit, tmp_path: Path) -> No
     changed.write_text(out.getvalue(), encoding="utf-8")
     take_snapshot(snapshots, source_id, changed, {k: v for k, v in current.origin.items()
                                                   if k not in ("sha256", "bytes")})
+
+
+def quarantined(output: Path, rule: str) -> list[tuple]:
+    """The quarantined rows of a rule, with the file they came from."""
+    con = duckdb.connect(str(output / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute("select source_file, source_row, nis_code from quarantine where rule = ?", [rule]).fetchall()
+    finally:
+        con.close()
 
 
 def set_value(nis_code: str, value: str):
@@ -75,10 +86,15 @@ def test_invalid_row_blocks_the_run_and_leaves_current_untouched(case, published
 
     outcome = run_pipeline(monkeypatch, published_copy, snapshot_copy)
 
-    assert not outcome.success
     message = "\n".join(outcome.problems)
-    assert file in message and f"rule '{rule}'" in message and row_fragment in message
-    assert "row " in message
+    named = file in message and f"rule '{rule}'" in message and row_fragment in message and "row " in message
+    unchanged = tree_bytes(published_copy / "current") == before
+    record("bad input", f"{case} (full run)", f"blocked: rule '{rule}', current unchanged" if
+           (not outcome.success and named and unchanged) else f"NOT as expected: {message[:200]}",
+           not outcome.success and named and unchanged)
+    assert not outcome.success
+    assert named, message
+    assert quarantined(published_copy, rule) and file in (published_copy / "validation" / "index.html").read_text()
     assert (published_copy / "current").resolve() == target
     assert tree_bytes(published_copy / "current") == before
 
@@ -90,8 +106,12 @@ def test_non_numeric_value_fails_the_run_naming_file_row_and_column(published_co
 
     outcome = run_pipeline(monkeypatch, published_copy, snapshot_copy)
 
-    assert not outcome.success
     message = "\n".join(outcome.problems)
-    assert "limburg_population.csv" in message and "column 'value'" in message
-    assert "rule 'numeric-value'" in message and "'n.v.t.'" in message
+    named = all(part in message for part in ("limburg_population.csv", "column 'value'", "rule 'numeric-value'",
+                                             "'n.v.t.'"))
+    ok = not outcome.success and named and tree_bytes(published_copy / "current") == before
+    record("bad input", "non-numeric value (full run)", "blocked: rule 'numeric-value', current unchanged" if ok
+           else f"NOT as expected: {message[:200]}", ok)
+    assert not outcome.success
+    assert named, message
     assert tree_bytes(published_copy / "current") == before

@@ -6,14 +6,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
-from dagster import (DagsterEventType, DagsterInstance, RunRequest, SkipReason, build_run_status_sensor_context,
-                     build_sensor_context)
+from dagster import DagsterInstance, RunRequest, SkipReason
 
-from pipelines.automation import landing_folder_sensor, landing_run_failure_sensor
 from pipelines.cli import main as barometer
 from pipelines.resources import BarometerResource
 from pipelines.runner import run_job
+from tests.conftest import run_landed, sense
 from tests.test_bad_input import tree_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
@@ -21,21 +19,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
 STATBEL_POPULATION = FIXTURES / "statbel_bevolking_per_gemeente_2020-01-01_municipalities_only.csv"
 # a synthetic Stadsmonitor extract with 5 municipalities: the source promises all of them, so it fails validation
 INCOMPLETE_AR_03 = FIXTURES / "synthetic_GSM_Extract_AR_03.xlsx"
-
-
-@pytest.fixture
-def office(published_copy, tmp_path, monkeypatch):
-    """An installation with a published release, its own snapshot folder and an empty landing folder."""
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    for name, value in {"BAROMETER_OUTPUT": published_copy, "BAROMETER_SNAPSHOTS": tmp_path / "snapshots",
-                        "BAROMETER_LANDING": landing, "DAGSTER_HOME": tmp_path}.items():
-        monkeypatch.setenv(name, str(value))
-    return BarometerResource()
-
-
-def sense(barometer: BarometerResource):
-    return landing_folder_sensor(build_sensor_context(resources={"barometer": barometer}))
 
 
 def drop(barometer: BarometerResource, fixture: Path) -> Path:
@@ -72,20 +55,12 @@ def test_valid_file_is_published_and_the_same_file_again_runs_nothing(office):
 def test_file_failing_validation_is_rejected_with_its_reason_and_nothing_is_published(office):
     before = tree_bytes(office.output / "current")
     drop(office, INCOMPLETE_AR_03)
-    [request] = sense(office)
-    snapshot = Path(request.tags["barometer/snapshot"])
-    instance = DagsterInstance.ephemeral()
 
-    outcome = run_job(instance=instance, tags=request.tags)
+    request, outcome, _ = run_landed(office)
+
     assert not outcome.success
-    run = instance.get_run_by_id(outcome.run_id)
-    [failure] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
-    landing_run_failure_sensor(build_run_status_sensor_context(
-        sensor_name="landing_run_failure_sensor", dagster_event=failure.dagster_event, dagster_instance=instance,
-        dagster_run=run, resources={"barometer": office}).for_run_failure())
-
     assert tree_bytes(office.output / "current") == before
-    assert not snapshot.exists()
+    assert not Path(request.tags["barometer/snapshot"]).exists()
     [rejected] = (office.landing / "rejected").glob("*.xlsx")
     reason = rejected.with_name(rejected.name + ".reason.txt").read_text()
     assert "raw_gsm_ar_03" in reason and "rule 'complete-coverage'" in reason

@@ -1,0 +1,89 @@
+"""Small numbers: what the release leaves out so that no published figure points at a few people.
+
+The warehouse keeps every value; the rule applies where figures leave it (downloads and pages), so both
+show the same. Which figures are counts follows from the units of the catalogue's measures.
+"""
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from reports import queries
+
+# Counts from 1 to THRESHOLD - 1 are not published. A zero is: it says that nobody is counted, not who.
+THRESHOLD = 5
+# The catalogue units that count people or households (an amount in euro is additive but counts no one).
+COUNT_UNITS = ("persons", "count_annual_average", "pitches")
+CONFIDENTIAL = "confidential"
+UNRELIABLE = "unreliable"
+
+
+def published_barometer(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The barometer rows of `queries.barometer` after the small-numbers rule."""
+    return protect(queries.barometer(con), queries.counts(con, COUNT_UNITS))
+
+
+def protect(rows: pl.DataFrame, counts: pl.DataFrame, threshold: int = THRESHOLD) -> pl.DataFrame:
+    """Barometer rows as they may be published.
+
+    `counts` says per indicator whether its value and its numerator are counts and whether its area value
+    is their sum (see `queries.counts`). Three rules:
+    - primary: a count value from 1 to threshold - 1 is removed and flagged `confidential`;
+    - secondary: where the area total of that indicator and period is published, the smallest further
+      values above zero are removed too, until at least two are hidden and together reach the threshold,
+      so that the total minus the published values cannot give one hidden value back (hiding a zero
+      would add nothing to that sum);
+    - a rate whose numerator is a count below the threshold keeps its value, is flagged `unreliable`,
+      and loses its numerator and denominator, from which the small count would follow.
+    A removed value also takes its rank and changes with it: the change of the next period would give it back.
+    """
+    columns = rows.columns
+    rows = rows.join(counts, on="indicator_id", how="left")
+    primary = (pl.col("value_is_count") & (pl.col("value") > 0) & (pl.col("value") < threshold)).fill_null(False)
+    rows = rows.with_columns(hidden=primary)
+    published_total = pl.col("total_is_sum") & pl.col("area_value").is_not_null()
+    needs_more = rows.filter(published_total).group_by("indicator_id", "period").agg(
+        pl.col("hidden").any()).filter("hidden").drop("hidden")
+    extra = [key for group in rows.join(needs_more, on=["indicator_id", "period"], how="semi")
+             .partition_by("indicator_id", "period") for key in _secondary(group, threshold)]
+    if extra:
+        extra_keys = pl.DataFrame(extra, schema=["nis_code", "indicator_id", "period"], orient="row")
+        rows = rows.join(extra_keys.with_columns(secondary=pl.lit(True)), on=["nis_code", "indicator_id", "period"],
+                         how="left").with_columns(hidden=pl.col("hidden") | pl.col("secondary").fill_null(False))
+    unreliable = (pl.col("numerator_is_count") & (pl.col("numerator") < threshold)).fill_null(False)
+    hidden_keys = rows.filter("hidden").select("nis_code", "indicator_id", previous_period="period",
+                                               previous_hidden=pl.lit(True))
+    rows = rows.join(hidden_keys, on=["nis_code", "indicator_id", "previous_period"], how="left")
+    gone = pl.col("hidden")
+    return rows.with_columns(
+        *(pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in ("value", "rank")),
+        *(pl.when(gone | unreliable).then(None).otherwise(pl.col(c)).alias(c) for c in ("numerator", "denominator")),
+        *(pl.when(gone | pl.col("previous_hidden").fill_null(False)).then(None).otherwise(pl.col(c)).alias(c)
+          for c in ("change", "previous_period")),
+        flags=pl.when(gone).then(pl.col("flags").list.concat(pl.lit([CONFIDENTIAL])))
+                .when(unreliable).then(pl.col("flags").list.concat(pl.lit([UNRELIABLE])))
+                .otherwise(pl.col("flags")),
+    ).select(columns)
+
+
+def _secondary(group: pl.DataFrame, threshold: int) -> list[tuple[str, str, str]]:
+    """Keys of the further values to hide in one indicator and period with a published total."""
+    hidden = group.filter("hidden")["value"].to_list()
+    candidates = group.filter(~pl.col("hidden"), pl.col("value") > 0).sort("value", "nis_code")
+    extra = []
+    for row in candidates.iter_rows(named=True):
+        if len(hidden) >= 2 and sum(hidden) >= threshold:
+            break
+        hidden.append(row["value"])
+        extra.append((row["nis_code"], row["indicator_id"], row["period"]))
+    return extra
+
+
+def protect_term_changes(changes: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Term changes without those that start or end at a removed value (protected `rows`)."""
+    hidden = rows.filter(pl.col("value").is_null(), pl.col("flags").list.contains(CONFIDENTIAL)).select(
+        "nis_code", "indicator_id", "period")
+    for column in ("start_period", "latest_period"):
+        changes = changes.join(hidden.rename({"period": column}), on=["nis_code", "indicator_id", column],
+                               how="anti")
+    return changes
