@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from dagster import DagsterInstance
 
 from reports.release import verify_manifest
 from tests.reliability import record
@@ -86,6 +87,8 @@ def test_killed_runs_leave_the_release_intact_and_the_next_run_recovers(publishe
 
 
 def test_runs_started_together_wait_for_each_other_or_fail_clearly(published_copy, tmp_path):
+    # an office's Dagster instance exists before its runs; creating its sqlite storage is not what is tested
+    DagsterInstance.from_config(str(tmp_path)).dispose()
     first, second = start_run(published_copy, tmp_path), start_run(published_copy, tmp_path)
     impatient = start_run(published_copy, tmp_path, BAROMETER_LOCK_TIMEOUT="1")
     impatient_output, _ = impatient.communicate(timeout=300)
