@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test dev validate reliability clean
+.PHONY: install run test dev validate reliability bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ reliability: install
 	BAROMETER_RELIABILITY_LOG=$(CURDIR)/$(RELIABILITY_LOG) $(BIN)/pytest -q -p no:cacheprovider \
 		tests/test_bad_input_corpus.py tests/test_bad_input.py tests/test_faults.py tests/test_browser.py
 	$(BIN)/python -m tests.reliability_report $(RELIABILITY_LOG) README.md
+
+# benchmarks, never part of `make test` (about half an hour): writes output/bench/results.json and
+# results.md, prints the table and puts it in the README's Performance section
+bench: install
+	$(BIN)/python -m bench.run --readme README.md
 
 validate: install
 	$(BIN)/dg check defs
