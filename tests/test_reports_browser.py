@@ -17,7 +17,6 @@ import openpyxl
 import pytest
 
 from tests.browser import chromium, offline_page
-from tests.conftest import run_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "screenshots"
@@ -50,12 +49,9 @@ MAP_STATE = """() => { const map = document.getElementById('kaart-figuur');
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("reports")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        outcome = run_pipeline(monkeypatch, output)
-    assert outcome.success, outcome.problems
-    return (output / "current").resolve()
+def site(published) -> Path:
+    """The release of the session's run on the embedded data (the pages are only read here)."""
+    return (published / "current").resolve()
 
 
 @pytest.fixture(scope="module")
