@@ -78,8 +78,9 @@ def validate(obs, towns, found) -> dict[str, int]:
     failing["period-not-in-future"] = int((obs["year"] > dt.date.today().year).sum())
     pairs = {i.compute["numerator"]: i.compute["denominator"] for i in found}
     numerators = obs[obs["measure"].isin(pairs.keys())].assign(denominator_measure=lambda f: f["measure"].map(pairs))
-    shares = numerators.merge(obs[["measure", "nis_code", "period", "value"]].rename(
-        columns={"measure": "denominator_measure", "value": "denominator"}), on=["denominator_measure", "nis_code", "period"])
+    denominators = obs[["measure", "nis_code", "period", "value"]].rename(
+        columns={"measure": "denominator_measure", "value": "denominator"})
+    shares = numerators.merge(denominators, on=["denominator_measure", "nis_code", "period"])
     failing["numerator-within-denominator"] = int((shares["value"] > shares["denominator"]).sum())
     previous = obs[["source_id", "measure", "nis_code", "year", "value"]].assign(year=lambda f: f["year"] + 1)
     change = obs.merge(previous, on=["source_id", "measure", "nis_code", "year"], suffixes=("", "_previous"))

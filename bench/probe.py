@@ -24,7 +24,8 @@ def page_sizes(folder: Path) -> dict:
     """Sizes of the municipality pages (gemeenten/*.html) of a release or sample; plotly.js is shared apart."""
     sizes = [p.stat().st_size for p in (folder / "gemeenten").glob("*.html")]
     return {"pages": len(sizes), "page_kb_mean": round(sum(sizes) / len(sizes) / 1024, 1),
-            "page_kb_max": round(max(sizes) / 1024, 1), "index_kb": round((folder / "index.html").stat().st_size / 1024, 1)}
+            "page_kb_max": round(max(sizes) / 1024, 1),
+            "index_kb": round((folder / "index.html").stat().st_size / 1024, 1)}
 
 
 def rss_bytes() -> int:

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from bench import synthetic
-from bench.probe import Probe
+from bench.probe import Probe, page_sizes
 from models import build, metadata, validation
 from models import synthesis as composite
 from models.quarantine import record
@@ -91,7 +91,7 @@ def models(database: Path, catalog, found) -> None:
     with connect(database) as con:
         build.observations(con, catalog)
         build.harmonised(con)
-        # build.indicators reads models/indicators/; the synthetic indicators go through the same frames and SQL
+        # build.indicators reads models/indicators/: the synthetic indicators take the same frames and SQL
         gsm = pl.DataFrame(schema={"code": pl.String})
         replace_table(con, "indicator_spec", metadata.spec_frame(found))
         replace_table(con, "indicator_metadata",
@@ -125,7 +125,6 @@ def sample_warehouse(database: Path, sample_database: Path, codes: list[str]) ->
                 query = f"select * from {whole}"
             con.execute(f'create table "{table}" as {query}')
         con.execute("detach w")
-        run_sql(con, "macros")
 
 
 def pages(database: Path, output: Path, data: Path, catalog) -> dict:
@@ -142,9 +141,7 @@ def pages(database: Path, output: Path, data: Path, catalog) -> dict:
     (output / "sample_boundaries.geojson").write_text(json.dumps(boundaries), encoding="utf-8")
     with connect(sample) as con:
         write_pages(con, folder, output / "sample_boundaries.geojson", catalog.area.name)
-    sizes = [p.stat().st_size for p in (folder / "gemeenten").glob("*.html")]
-    return {"pages": len(sizes), "page_kb_mean": round(sum(sizes) / len(sizes) / 1024, 1),
-            "page_kb_max": round(max(sizes) / 1024, 1)}
+    return page_sizes(folder)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -38,6 +38,8 @@ SIZES = {"1M": 4, "4M": 16, "16M": 64}
 ARRONDISSEMENTS_PER_PROVINCE = (4, 5, 5, 6, 7, 4, 3, 5, 4)
 SET_SIZES = {"2018": 589, "2019": 581, "2025": 565}
 MERGERS = {2019: (2, 2, 2, 2, 2, 2, 3), 2025: (2,) * 14 + (3,)}
+# a merged municipality gets a new code in the arrondissement of its first part: <prefix>9xx
+FIRST_NEW_CODE = {2019: 900, 2025: 950}
 OPEN_END = dt.date(9999, 12, 31)
 AREA_NAME = "België (synthetisch)"
 
@@ -64,7 +66,7 @@ def _register(rng: np.random.Generator) -> pl.DataFrame:
             valid = [c for c, m in municipalities.items() if m["from"] < start <= m["to"]]
             prefix = valid[int(rng.integers(len(valid)))][:2]
             parts = [c for c in valid if c.startswith(prefix)][:size]
-            new = f"{prefix}{900 + (year - 2019) // 6 * 50 + k:03d}"
+            new = f"{prefix}{FIRST_NEW_CODE[year] + k:03d}"
             municipalities[new] = {"parent": f"{prefix}000", "from": start, "to": OPEN_END, "successor": None}
             for part in parts:
                 municipalities[part] |= {"to": start - dt.timedelta(days=1), "successor": new}
@@ -138,7 +140,8 @@ def _geojson(register: pl.DataFrame) -> dict:
     for i, code in enumerate(current):
         x, y = 2.6 + (i % width) * 0.14, 49.5 + (i // width) * 0.075
         ring = [[x, y], [x + 0.13, y], [x + 0.13, y + 0.07], [x, y + 0.07], [x, y]]
-        features.append({"type": "Feature", "properties": {"nis_code": code, "name_nl": f"Synthetische gemeente {code}"},
+        properties = {"nis_code": code, "name_nl": f"Synthetische gemeente {code}"}
+        features.append({"type": "Feature", "properties": properties,
                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
     return {"type": "FeatureCollection", "features": features}
 
@@ -177,8 +180,9 @@ def catalog(themes: int) -> Catalog:
                    parser="statbel_fiscal_income", format="zip", geography="as_of_period", complete=True,
                    partitioned=True, scope="belgium", licence="synthetisch")
     sources = [
-        replace(real.source("municipality_register"), title="Synthetisch gemeenteregister", file="synthetic_register.csv",
-                publisher=statbel["publisher"], embedded=False),
+        # the SQL models read the register from raw_municipality_register, hence its id
+        replace(real.source("municipality_register"), title="Synthetisch gemeenteregister",
+                file="synthetic_register.csv", publisher=statbel["publisher"], embedded=False),
         Source(id="synthetic_population", title="Synthetische bevolking", file="synthetic_population.zip",
                measure_map={"MS_POPULATION": "population"}, measures={"population": "persons"}, **statbel),
     ]
