@@ -45,4 +45,4 @@ validate: install
 	$(BIN)/dg check defs
 
 clean:
-	rm -rf $(VENV) output storage history schedules logs .logs_queue .nux .telemetry
+	rm -rf $(VENV) output storage history schedules logs .logs_queue .nux .telemetry event_log.db

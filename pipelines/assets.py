@@ -1,16 +1,19 @@
 """Assets, one per stage: raw source tables, the register, staging, harmonisation, indicators, barometer, release."""
 
+import warnings
 from datetime import timedelta
 
 import polars as pl
-from dagster import (AssetExecutionContext, AssetKey, AssetsDefinition, FreshnessPolicy,
-                     MetadataValue, asset)
+from dagster import (AssetExecutionContext, AssetKey, AssetsDefinition, DataVersion, FreshnessPolicy,
+                     MetadataValue, SourceAsset, asset, observable_source_asset)
+from dagster._utils.warnings import BetaWarning
 
 from models import build
 from models.warehouse import preview, row_count
 from pipelines.partitions import YEARS, all_years
 # every asset takes `run_lock`: the resource holds the output folder's lock from the start to the end of a run
 from pipelines.resources import BarometerResource, RunLock
+from pipelines.versions import code_version, observe_snapshot, snapshot_key, snapshot_version
 from reports.downloads import write_downloads
 from reports.html import write_pages
 from reports.release import publish
@@ -35,6 +38,10 @@ def table_metadata(con, table: str) -> dict:
             "preview": MetadataValue.md(markdown(preview(con, table)))}
 
 
+# what a raw table is made with: the readers and parsers, the loader, and the rules of its blocking check
+RAW_CODE = ["sources/*.py", "models/build.py", "models/validation.py"]
+MODEL_CODE = ["models/build.py", "models/warehouse.py", "models/sql/macros.sql"]
+
 # a source that has not been refreshed within its cadence (plus a margin) shows as overdue
 FRESHNESS = {"monthly": timedelta(days=35), "yearly": timedelta(days=400)}
 
@@ -46,10 +53,11 @@ def raw_asset(source: Source) -> AssetsDefinition:
     re-run of one year replaces exactly those rows. A source without any snapshot yet yields an empty
     table, and its indicators show as missing.
     """
-    deps = [] if source is REGISTER else [AssetKey("municipalities")]
+    deps = [snapshot_key(source.id)] + ([] if source is REGISTER else [AssetKey("municipalities")])
     freshness = FRESHNESS.get(source.cadence)
 
     @asset(name=source.raw_table, group_name="raw", deps=deps, kinds={"duckdb"},
+           code_version=code_version(RAW_CODE, source, CATALOG.area, CATALOG.units),
            partitions_def=YEARS if source.partitioned else None,
            freshness_policy=FreshnessPolicy.time_window(fail_window=freshness) if freshness else None,
            description=f"{source.title}. Publisher: {source.publisher}.")
@@ -85,17 +93,38 @@ def _refresh(context: AssetExecutionContext, barometer: BarometerResource, sourc
     result = fetch(source, barometer.snapshots, previous=previous.origin if previous else None,
                    allowed_hosts=catalogue_hosts(CATALOG))
     context.log.info(f"{source.id}: publisher file {result.status}")
+    observe_snapshot(context.instance, source.id, find_latest(barometer.snapshot_roots, source.id))
 
 
 RAW_SOURCES = [s for s in CATALOG.sources.values() if s.embedded or s.has_observations]
+
+
+def snapshot_asset(source: Source) -> SourceAsset:
+    """The newest snapshot of a source, as an observable source asset: its data version is the file's
+    sha256, so a new file makes the raw table stale. `barometer run` records it before it decides what
+    to run; in the UI, "Observe sources" does the same."""
+
+    def _snapshot(barometer: BarometerResource) -> DataVersion:
+        return snapshot_version(find_latest(barometer.snapshot_roots, source.id))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BetaWarning)  # observable source assets are the documented way
+        return observable_source_asset(key=snapshot_key(source.id), group_name="snapshots",
+                                       description=f"The newest file of {source.id}.")(_snapshot)
+
+
+SNAPSHOT_ASSETS = [snapshot_asset(s) for s in RAW_SOURCES]
 RAW_ASSETS = [raw_asset(s) for s in RAW_SOURCES]
 RAW_OBSERVATION_KEYS = [AssetKey(s.raw_table) for s in CATALOG.observation_sources()]
 
 
-def model_asset(name: str, group: str, deps: list, step, description: str, table: str | None = None) -> AssetsDefinition:
-    """An asset that runs one model step in the warehouse and reports the table it wrote."""
+def model_asset(name: str, group: str, deps: list, step, description: str, table: str | None = None,
+                code: tuple[str, ...] = (), settings: tuple = ()) -> AssetsDefinition:
+    """An asset that runs one model step in the warehouse and reports the table it wrote; `code` (the SQL
+    file and what else the step reads) and `settings` make its code version."""
 
-    @asset(name=name, group_name=group, deps=deps, kinds={"duckdb"}, description=description)
+    @asset(name=name, group_name=group, deps=deps, kinds={"duckdb"}, description=description,
+           code_version=code_version([*MODEL_CODE, *code], *settings))
     def _model(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
         context.log.info(f"building {table or name}")
         with barometer.connect() as con:
@@ -107,26 +136,33 @@ def model_asset(name: str, group: str, deps: list, step, description: str, table
 
 municipalities = model_asset(
     "municipalities", "reference", [AssetKey(REGISTER.raw_table)], lambda con: build.municipalities(con, CATALOG),
-    "The municipality register with, for every old code, the code it belongs to today.")
+    "The municipality register with, for every old code, the code it belongs to today.",
+    code=("models/sql/municipalities.sql", "models/specs.py"), settings=(CATALOG.area,))
 observations = model_asset(
     "observations", "staging", RAW_OBSERVATION_KEYS, lambda con: build.observations(con, CATALOG),
-    "All validated observation sources in one long table, with periods read and source flags attached.")
+    "All validated observation sources in one long table, with periods read and source flags attached.",
+    code=("models/sql/observations.sql", "models/specs.py"), settings=(CATALOG.units, CATALOG.sources))
 harmonised_observations = model_asset(
     "harmonised_observations", "harmonised", [observations], build.harmonised,
-    "Observations on today's municipalities: merged codes combined from their predecessors.")
+    "Observations on today's municipalities: merged codes combined from their predecessors.",
+    code=("models/sql/harmonised.sql",))
 indicator_values = model_asset(
     "indicator_values", "indicators", [harmonised_observations, AssetKey("raw_gsm_indicator_catalogue")],
     lambda con: build.indicators(con, CATALOG),
-    "Indicator values per municipality and period, computed as the indicator metadata prescribes.")
+    "Indicator values per municipality and period, computed as the indicator metadata prescribes.",
+    code=("models/sql/indicators.sql", "models/metadata.py", "models/indicators/*.yaml"), settings=(CATALOG,))
 barometer_table = model_asset(
     "barometer_table", "barometer", [indicator_values], build.barometer,
-    "Municipality x indicator x period with the Limburg value, rank, change and flags.", table="barometer")
+    "Municipality x indicator x period with the area value, rank, change and flags.", table="barometer",
+    code=("models/sql/barometer.sql",))
 synthesis = model_asset(
     "synthesis", "barometer", [barometer_table], build.synthesis,
-    "The armoedesynthese: a composite score per municipality with its rank range under alternative weightings.")
+    "The armoedesynthese: a composite score per municipality with its rank range under alternative weightings.",
+    code=("models/sql/synthesis.sql", "models/synthesis.py", "models/synthesis.yaml"))
 
 
-@asset(group_name="publication", deps=[barometer_table, synthesis, AssetKey("raw_boundaries_2025")])
+@asset(group_name="publication", deps=[barometer_table, synthesis, AssetKey("raw_boundaries_2025")],
+       code_version=code_version(["reports/**/*"], CATALOG.area))
 def release(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
     """Downloads and HTML reports, built in a new release folder and then made `output/current` at once."""
     boundaries = latest_snapshot(barometer.snapshot_roots, "boundaries_2025").path
@@ -135,6 +171,7 @@ def release(context: AssetExecutionContext, barometer: BarometerResource, run_lo
         folder = publish(barometer.output, lambda target: (
             write_downloads(con, target), write_pages(con, target, boundaries, CATALOG.area.name),
             write_validation_report(con, target / "validatie.html", CATALOG.area.name)))
+        write_validation_report(con, barometer.validation_report, CATALOG.area.name)
     files = sum(1 for p in folder.rglob("*") if p.is_file())
     context.add_output_metadata({"release": folder.name, "path": MetadataValue.path(str(folder)),
                                  "files": MetadataValue.int(files)})

@@ -1,27 +1,58 @@
 """Run a job in this process on the configured Dagster instance."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance, PartitionKeyRange
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from pipelines.assets import RAW_SOURCES
 from pipelines.definitions import defs
-from pipelines.partitions import year_range_tags
+from pipelines.partitions import YEARS, year_range_tags
+from pipelines.resources import BarometerResource
 from pipelines.run_report import run_problems
+from pipelines.versions import observe_snapshot, stale_assets
+from sources.snapshots import find_latest
 
 
 @dataclass
 class RunOutcome:
     success: bool
-    run_id: str
+    run_id: str | None
     problems: list[str]
+    # the assets the run materialised; empty when everything was up to date and no run was needed
+    assets: list[AssetKey] = field(default_factory=list)
 
 
 def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None,
-            tags: dict[str, str] | None = None) -> RunOutcome:
-    """Execute a job in-process over all reference years (one run; the raw assets load every year)."""
+            tags: dict[str, str] | None = None, only_stale: bool = False) -> RunOutcome:
+    """Execute a job in-process (by default over all reference years, in one run).
+
+    With `only_stale`, the newest snapshot of every source is recorded as a data version first, and only
+    the assets Dagster finds missing or stale (a new file, new code, or an upstream that changed) run,
+    with everything downstream of them; nothing runs when nothing changed.
+    """
     instance = instance or DagsterInstance.get()
-    result = defs.resolve_job_def(name).execute_in_process(
-        instance=instance, raise_on_error=False, tags={**year_range_tags(), **(tags or {})},
+    tags = {**year_range_tags(), **(tags or {})}
+    job = defs.resolve_job_def(name)
+    selection = None
+    if only_stale:
+        selection = _outdated(instance, job, tags)
+        if not selection:
+            return RunOutcome(True, None, [])
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, tags=tags, asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
-    return RunOutcome(result.success, result.run_id, run_problems(instance, result.run_id))
+    return RunOutcome(result.success, result.run_id, run_problems(instance, result.run_id), selection or [])
+
+
+def _outdated(instance: DagsterInstance, job, tags: dict[str, str]) -> list[AssetKey]:
+    barometer = BarometerResource()
+    for source in RAW_SOURCES:
+        observe_snapshot(instance, source.id, find_latest(barometer.snapshot_roots, source.id))
+    keys = set(job.asset_layer.executable_asset_keys)
+    if not barometer.warehouse.exists() or not (barometer.output / "current").exists():
+        return sorted(keys)  # the outputs were removed: Dagster's records alone cannot rebuild them
+    years = YEARS.get_partition_keys_in_range(
+        PartitionKeyRange(tags[ASSET_PARTITION_RANGE_START_TAG], tags[ASSET_PARTITION_RANGE_END_TAG]))
+    return sorted(stale_assets(instance, defs.resolve_asset_graph(), keys, years))
