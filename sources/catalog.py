@@ -52,7 +52,7 @@ class Source:
     measures: dict[str, str] = field(default_factory=dict)
     period_column: str | None = None
     status: dict = field(default_factory=dict)
-    # the REFNIS unit the file covers (the embedded Limburg files); for another area it holds no rows
+    # the REFNIS unit the file covers (the embedded files of the default area); for another area it holds no rows
     covers: str | None = None
     # a table built from the newest snapshots of other sources (the register: REFNIS and the merger lists)
     parts: tuple[str, ...] = ()
