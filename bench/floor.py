@@ -35,15 +35,16 @@ def main(argv: list[str] | None = None) -> None:
     paths.output.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(paths.warehouse))
     with probe.stage("ingest"):
-        # the sources the pipeline has raw assets for, the register first (the others' models need it)
-        for source in sorted((s for s in catalog.sources.values() if s.embedded or s.has_observations),
-                             key=lambda s: s.parser != "register"):
+        # the register first (the others' models need it), then the sources the pipeline has raw assets for
+        build.load_register(con, catalog, paths.snapshot_roots)
+        build.municipalities(con, catalog)
+        for source in catalog.raw_sources():
+            if source.parts:
+                continue
             snapshot = find_latest(paths.snapshot_roots, source.id)
-            frame = build.within_area(parse(snapshot.path, source), source, catalog.area) if snapshot \
-                else empty_observations()
-            build.load_raw(con, source, frame, snapshot.origin if snapshot else None)
-            if source.parser == "register":
-                build.municipalities(con, catalog)
+            frame = parse(snapshot.path, source) if snapshot else empty_observations()
+            build.load_raw(con, source, build.within_area(con, frame, source, catalog.area),
+                           snapshot.origin if snapshot else None)
     with probe.stage("models"):
         build.observations(con, catalog)
         build.harmonised(con)

@@ -33,7 +33,6 @@ from reports.downloads import write_downloads
 from reports.html import write_pages
 from reports.release import publish
 from reports.validation import write_validation_report
-from sources.parsers import parse
 
 SAMPLE_PAGES = 10
 # DuckDB's default is 80 % of the machine's memory; the chain must stay within 4 GB in all
@@ -51,8 +50,10 @@ def connect(database: Path) -> Iterator:
 
 def ingest(database: Path, data: Path, catalog) -> None:
     with connect(database) as con:
+        # the register first: cutting the others to the area needs the municipalities
         for source in catalog.sources.values():
-            frame = build.within_area(parse(data / source.file, source), source, catalog.area)
+            frame = build.within_area(con, synthetic.read(data, source), source, catalog.area) \
+                if source.parser != "register" else synthetic.read(data, source)
             build.load_raw(con, source, frame, synthetic.origin(data, source))
             if source.parser == "register":
                 build.municipalities(con, catalog)

@@ -25,6 +25,7 @@ import polars as pl
 from models.metadata import FAMILIES, Indicator
 from models.synthesis import Method, load_method
 from sources.catalog import Area, Catalog, Source, load_catalog
+from sources.parsers import parse
 from sources.snapshots import sha256_of
 
 SEED = 20261127
@@ -42,14 +43,16 @@ MERGERS = {2019: (2, 2, 2, 2, 2, 2, 3), 2025: (2,) * 14 + (3,)}
 FIRST_NEW_CODE = {2019: 900, 2025: 950}
 OPEN_END = dt.date(9999, 12, 31)
 AREA_NAME = "België (synthetisch)"
+KINGDOM = "01000"
 
 
 def _register(rng: np.random.Generator) -> pl.DataFrame:
-    rows = []
+    # the area is the kingdom: its municipalities are those below it by parent_nis
+    rows = [("country", KINGDOM, AREA_NAME, None, dt.date(1970, 1, 1), OPEN_END)]
     arrondissements = []
     for p, count in enumerate(ARRONDISSEMENTS_PER_PROVINCE, start=1):
         province = "20001" if p == 2 else f"{p}0000"
-        rows.append(("province", province, f"Synthetische provincie {p}", None, dt.date(1970, 1, 1), OPEN_END))
+        rows.append(("province", province, f"Synthetische provincie {p}", KINGDOM, dt.date(1970, 1, 1), OPEN_END))
         for a in range(1, count + 1):
             arrondissements.append(f"{p}{a}")
             rows.append(("arrondissement", f"{p}{a}000", f"Synthetisch arrondissement {p}{a}", province,
@@ -182,7 +185,7 @@ def catalog(themes: int) -> Catalog:
     sources = [
         # the SQL models read the register from raw_municipality_register, hence its id
         replace(real.source("municipality_register"), title="Synthetisch gemeenteregister",
-                file="synthetic_register.csv", publisher=statbel["publisher"], embedded=False),
+                file="synthetic_register.csv", publisher=statbel["publisher"], parts=()),
         Source(id="synthetic_population", title="Synthetische bevolking", file="synthetic_population.zip",
                measure_map={"MS_POPULATION": "population"}, measures={"population": "persons"}, **statbel),
     ]
@@ -190,11 +193,19 @@ def catalog(themes: int) -> Catalog:
         parts = {f"MS_{b.upper()}_{p.upper()}": _measure(theme, b, p) for b in BREAKDOWNS for p in ("num", "den")}
         sources.append(Source(id=theme_id(theme), title=f"Synthetisch thema {theme:02d}", file=f"{theme_id(theme)}.zip",
                               measure_map=parts, measures={m: "persons" for m in parts.values()}, **statbel))
-    prefixes = tuple(sorted({f"{p}{a}" for p, n in enumerate(ARRONDISSEMENTS_PER_PROVINCE, start=1)
-                             for a in range(1, n + 1)}))
-    area = Area(name=AREA_NAME, province_nis="01000", nis_prefixes=prefixes, municipality_sets=dict(SET_SIZES),
-                current_set="2025", min_coverage_for_area_value=real.area.min_coverage_for_area_value)
-    return Catalog(area=area, units=real.units, sources={s.id: s for s in sources})
+    area = Area(nis_code=KINGDOM, name=AREA_NAME, municipality_sets=dict(SET_SIZES), current_set="2025",
+                min_coverage_for_area_value=real.area.min_coverage_for_area_value)
+    return Catalog(area=area, units=real.units, sources={s.id: s for s in sources}, register_sets=dict(SET_SIZES))
+
+
+def read(folder: Path, source: Source) -> pl.DataFrame:
+    """A synthetic file as its raw table: the register as written (the real one is built from REFNIS
+    and the merger lists), every other file through the project's parser."""
+    if source.id != "municipality_register":
+        return parse(folder / source.file, source)
+    return pl.read_csv(folder / source.file, try_parse_dates=True, schema_overrides={
+        "nis_code": pl.String, "parent_nis": pl.String, "successor_nis_code": pl.String}).with_columns(
+        _source_file=pl.lit(source.file), _source_row=pl.int_range(2, pl.len() + 2))
 
 
 def indicators(themes: int) -> tuple[Indicator, ...]:

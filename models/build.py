@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -9,8 +11,20 @@ import polars as pl
 from models import metadata, specs
 from models import synthesis as composite
 from models.warehouse import first_row, replace_table, run_sql
+from sources import register
 from sources.catalog import Area, Catalog, Source
 from sources.errors import SourceFileError
+
+
+def load_register(con: duckdb.DuckDBPyConnection, catalog: Catalog, roots: Sequence[Path]) -> int:
+    """Build the register of Belgium from the newest snapshots of its parts into its raw table, record
+    which snapshots they were, and (re)create the macros, which its validation already uses."""
+    frame, origins = register.from_snapshots(catalog, roots)
+    written = load_raw(con, catalog.source("municipality_register"), frame, None)
+    for part, origin in origins.items():
+        _record_snapshot(con, catalog.source(part), origin)
+    run_sql(con, "macros")
+    return written
 
 
 def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
@@ -19,12 +33,16 @@ def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     run_sql(con, "municipalities")
 
 
-def within_area(frame: pl.DataFrame, source: Source, area: Area) -> pl.DataFrame:
-    """The rows of the area from a file that covers more (Flanders, Belgium); an area file stays whole,
-    so that a wrong code in it is caught by validation instead of being dropped."""
+def within_area(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, source: Source, area: Area) -> pl.DataFrame:
+    """The rows of the area's municipalities (by the register) from a file that covers more (Flanders,
+    Belgium); an area file stays whole, so that a wrong code in it is caught by validation instead of
+    being dropped. A file that covers another area has no rows for this one."""
+    if not source.covers_area(area):
+        return frame.clear()
     if source.scope == "area":
         return frame
-    return frame.filter(pl.any_horizontal(pl.col("nis_code").str.starts_with(p) for p in area.nis_prefixes))
+    members = con.sql("select nis_code from municipalities").pl()["nis_code"]
+    return frame.filter(pl.col("nis_code").is_in(members.implode()))
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame, origin: dict | None,

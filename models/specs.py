@@ -10,8 +10,9 @@ from sources.catalog import Catalog
 
 def area_spec(catalog: Catalog) -> pl.DataFrame:
     area = catalog.area
-    return pl.DataFrame({"area_name": [area.name], "current_date": [dt.date(int(area.current_set), 1, 1)],
-                         "n_current": [area.current_size], "min_coverage": [area.min_coverage_for_area_value]})
+    return pl.DataFrame({"area_nis": [area.nis_code], "area_name": [area.name],
+                         "current_date": [dt.date(int(area.current_set), 1, 1)],
+                         "min_coverage": [area.min_coverage_for_area_value]})
 
 
 def source_spec(catalog: Catalog) -> pl.DataFrame:

@@ -145,11 +145,26 @@ def _change_rule() -> Rule:
         blocking=False)
 
 
+def _set_sizes(expected: dict[str, int], condition: str = "true") -> str:
+    """Per municipality set: its expected size and the number of register codes valid on its first day."""
+    return " union all ".join(
+        f"select '{year}' as code_set, {size} as expected, count(*) filter (where level = 'municipality' "
+        f"and date '{int(year)}-01-01' between valid_from and valid_to and {condition}) as found from b"
+        for year, size in expected.items())
+
+
 def _register_rules(catalog: Catalog) -> list[Rule]:
-    sizes = " union all ".join(
-        f"select '{year}' as code_set, {expected} as expected, count(*) filter (where level = 'municipality' "
-        f"and date '{int(year)}-01-01' between valid_from and valid_to) as found from b"
-        for year, expected in catalog.area.municipality_sets.items())
+    area = catalog.area
+    in_area = f"nis_code in (select nis_code from area_municipalities('{area.nis_code}'))"
+    if area.municipality_sets:
+        area_rule = Rule("code-set-sizes", f"each municipality set of {area.name} has the size the area "
+                         "configuration expects", "rows",
+                         query=f"with b as (select * from {{batch}}), sizes as ({_set_sizes(area.municipality_sets, in_area)}) "
+                               "select * from sizes where found <> expected")
+    else:
+        area_rule = Rule("area-has-municipalities", f"{area.name} has municipalities in every set", "rows",
+                         query=f"with b as (select * from {{batch}}), sizes as "
+                               f"({_set_sizes(catalog.register_sets, in_area)}) select * from sizes where found = 0")
     return [
         Rule("nis-code-present", "every row has a NIS code", "not_null", column="nis_code"),
         _format_rule(),
@@ -160,23 +175,28 @@ def _register_rules(catalog: Catalog) -> list[Rule]:
         Rule("successor-known", "a successor code is itself in the register", "rows",
              query="with b as (select * from {batch}) select b.* from b where successor_nis_code is not null "
                    "and successor_nis_code not in (select nis_code from b)"),
-        Rule("code-set-sizes", "each municipality set has the size the area configuration expects", "rows",
-             query=f"with b as (select * from {{batch}}), sizes as ({sizes}) select * from sizes where found <> expected"),
+        Rule("register-set-sizes", "each of Belgium's municipality sets has its known size", "rows",
+             query=f"with b as (select * from {{batch}}), sizes as ({_set_sizes(catalog.register_sets)}) "
+                   "select * from sizes where found <> expected"),
+        area_rule,
     ]
 
 
-def _boundary_rules(source: Source) -> list[Rule]:
+def _boundary_rules(source: Source, catalog: Catalog) -> list[Rule]:
     current = _set_condition(source, "null")
-    return [
+    rules = [
         Rule("nis-code-in-code-set", f"every shape belongs to the municipality set {source.geography}", "rows",
              query="with b as (select * from {batch}) select b.* from b where not exists (select 1 from "
                    f"municipalities m where m.nis_code = b.nis_code and {current})"),
         Rule("unique-key", "one shape per NIS code", "rows",
              query="with b as (select * from {batch}) select b.* from b qualify count(*) over (partition by nis_code) > 1"),
-        Rule("complete-coverage", "a shape for every municipality of the set", "rows",
-             query=f"with b as (select * from {{batch}}) select m.nis_code, m.name_nl from municipalities m where {current} "
-                   "and m.nis_code not in (select nis_code from b)"),
     ]
+    if source.covers_area(catalog.area):  # a file of another area has no shapes for this one
+        rules.append(Rule(
+            "complete-coverage", "a shape for every municipality of the set", "rows",
+            query=f"with b as (select * from {{batch}}) select m.nis_code, m.name_nl from municipalities m where {current} "
+                  "and m.nis_code not in (select nis_code from b)"))
+    return rules
 
 
 def rules_for(source: Source, catalog: Catalog) -> list[Rule]:
@@ -185,7 +205,7 @@ def rules_for(source: Source, catalog: Catalog) -> list[Rule]:
     if source.parser == "register":
         return _register_rules(catalog)
     if source.parser == "geojson":
-        return _boundary_rules(source)
+        return _boundary_rules(source, catalog)
     if source.parser == "gsm_catalogue":
         return [Rule("unique-key", "one entry per indicator code", "rows",
                      query="with b as (select * from {batch}) select b.* from b where code is not null "

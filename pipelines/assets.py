@@ -25,6 +25,7 @@ from sources.snapshots import EMBEDDED_SNAPSHOTS, find_latest, latest_snapshot
 
 CATALOG = load_catalog()
 REGISTER = CATALOG.source("municipality_register")
+BOUNDARIES = CATALOG.source("boundaries_2025")
 
 
 def markdown(frame: pl.DataFrame) -> str:
@@ -53,7 +54,8 @@ def raw_asset(source: Source) -> AssetsDefinition:
     re-run of one year replaces exactly those rows. A source without any snapshot yet yields an empty
     table, and its indicators show as missing.
     """
-    deps = [snapshot_key(source.id)] + ([] if source is REGISTER else [AssetKey("municipalities")])
+    deps = [snapshot_key(s.id) for s in CATALOG.snapshot_sources(source)] \
+        + ([] if source is REGISTER else [AssetKey("municipalities")])
     freshness = FRESHNESS.get(source.cadence)
 
     @asset(name=source.raw_table, group_name="raw", deps=deps, kinds={"duckdb"},
@@ -62,16 +64,19 @@ def raw_asset(source: Source) -> AssetsDefinition:
            freshness_policy=FreshnessPolicy.time_window(fail_window=freshness) if freshness else None,
            description=f"{source.title}. Publisher: {source.publisher}.")
     def _raw(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
+        if source is REGISTER:
+            _load_register(context, barometer)
+            return
         if barometer.downloads_enabled and source.url:
             _refresh(context, barometer, source)
         snapshot = find_latest(barometer.snapshot_roots, source.id)
         context.log.info(f"loading {source.raw_table} from snapshot {snapshot.version if snapshot else 'none'}")
         if snapshot is None and source.embedded:
             raise FileNotFoundError(f"the embedded snapshot of {source.id} is missing from {EMBEDDED_SNAPSHOTS}")
-        frame = build.within_area(parse(snapshot.path, source), source, CATALOG.area) if snapshot \
-            else empty_observations()
+        frame = parse(snapshot.path, source) if snapshot else empty_observations()
         years = [int(key) for key in context.partition_keys] if source.partitioned else None
         with barometer.connect() as con:
+            frame = build.within_area(con, frame, source, CATALOG.area)
             written = build.load_raw(con, source, frame, snapshot.origin if snapshot else None, years, all_years())
             meta = table_metadata(con, source.raw_table)
         if snapshot is None:
@@ -86,6 +91,17 @@ def raw_asset(source: Source) -> AssetsDefinition:
     return _raw
 
 
+def _load_register(context: AssetExecutionContext, barometer: BarometerResource) -> None:
+    """The register of Belgium, built from the newest snapshots of REFNIS and the merger lists."""
+    with barometer.connect() as con:
+        written = build.load_register(con, CATALOG, barometer.snapshot_roots)
+        meta = table_metadata(con, REGISTER.raw_table)
+        parts = con.sql("select source_id, version, file from source_snapshots where source_id in "
+                        "(select unnest(?))", params=[list(REGISTER.parts)]).fetchall()
+    context.add_output_metadata({**meta, "rows_written": MetadataValue.int(written),
+                                 "built_from": ", ".join(f"{s} {v} ({f})" for s, v, f in parts)})
+
+
 def _refresh(context: AssetExecutionContext, barometer: BarometerResource, source: Source) -> None:
     """Ask the publisher for a newer file (a conditional request); a new file becomes the newest snapshot."""
     previous = find_latest(barometer.snapshot_roots, source.id)
@@ -96,7 +112,9 @@ def _refresh(context: AssetExecutionContext, barometer: BarometerResource, sourc
     observe_snapshot(context.instance, source.id, find_latest(barometer.snapshot_roots, source.id))
 
 
-RAW_SOURCES = [s for s in CATALOG.sources.values() if s.embedded or s.has_observations]
+RAW_SOURCES = CATALOG.raw_sources()
+# the sources whose files are snapshots: a raw table's own, or the parts it is built from
+SNAPSHOT_SOURCES = [part for s in RAW_SOURCES for part in CATALOG.snapshot_sources(s)]
 
 
 def snapshot_asset(source: Source) -> SourceAsset:
@@ -113,7 +131,7 @@ def snapshot_asset(source: Source) -> SourceAsset:
                                        description=f"The newest file of {source.id}.")(_snapshot)
 
 
-SNAPSHOT_ASSETS = [snapshot_asset(s) for s in RAW_SOURCES]
+SNAPSHOT_ASSETS = [snapshot_asset(s) for s in SNAPSHOT_SOURCES]
 RAW_ASSETS = [raw_asset(s) for s in RAW_SOURCES]
 RAW_OBSERVATION_KEYS = [AssetKey(s.raw_table) for s in CATALOG.observation_sources()]
 
@@ -153,7 +171,7 @@ indicator_values = model_asset(
     code=("models/sql/indicators.sql", "models/metadata.py", "models/indicators/*.yaml"), settings=(CATALOG,))
 barometer_table = model_asset(
     "barometer_table", "barometer", [indicator_values], build.barometer,
-    "Municipality x indicator x period with the area value, rank, change and flags.", table="barometer",
+    "Municipality x indicator x period with the area's value, rank, change and flags.", table="barometer",
     code=("models/sql/barometer.sql",))
 synthesis = model_asset(
     "synthesis", "barometer", [barometer_table], build.synthesis,
@@ -161,11 +179,13 @@ synthesis = model_asset(
     code=("models/sql/synthesis.sql", "models/synthesis.py", "models/synthesis.yaml"))
 
 
-@asset(group_name="publication", deps=[barometer_table, synthesis, AssetKey("raw_boundaries_2025")],
+@asset(group_name="publication", deps=[barometer_table, synthesis, AssetKey(BOUNDARIES.raw_table)],
        code_version=code_version(["reports/**/*"], CATALOG.area))
 def release(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
     """Downloads and HTML reports, built in a new release folder and then made `output/current` at once."""
-    boundaries = latest_snapshot(barometer.snapshot_roots, "boundaries_2025").path
+    # the embedded boundaries cover one area; another area's overview says it has no map
+    boundaries = latest_snapshot(barometer.snapshot_roots, BOUNDARIES.id).path \
+        if BOUNDARIES.covers_area(CATALOG.area) else None
     context.log.info(f"building a new release in {barometer.output / 'releases'}")
     with barometer.connect() as con:
         folder = publish(barometer.output, lambda target: (

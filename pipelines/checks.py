@@ -19,8 +19,7 @@ def validation_check(source: Source) -> AssetChecksDefinition:
                  description=f"Rules derived from the catalogue for {source.id}: "
                              + "; ".join(r.name for r in rules))
     def _check(context: AssetCheckExecutionContext, barometer: BarometerResource) -> AssetCheckResult:
-        snapshot = find_latest(barometer.snapshot_roots, source.id)
-        file = snapshot.origin["file"] if snapshot else f"{source.id} (no file yet)"
+        file = _file_name(barometer, source)
         with barometer.connect() as con:
             empty = source.has_observations and row_count(con, source.raw_table) == 0
         if empty:
@@ -57,6 +56,14 @@ def validation_check(source: Source) -> AssetChecksDefinition:
                       "validation_report": MetadataValue.path(str(barometer.validation_report))})
 
     return _check
+
+
+def _file_name(barometer: BarometerResource, source: Source) -> str:
+    """The file a message names: the source's newest snapshot, or the files a built table comes from."""
+    if source.parts:
+        return " + ".join(_file_name(barometer, CATALOG.source(part)) for part in source.parts)
+    snapshot = find_latest(barometer.snapshot_roots, source.id)
+    return snapshot.origin["file"] if snapshot else f"{source.id} (no file yet)"
 
 
 VALIDATION_CHECKS = [validation_check(s) for s in RAW_SOURCES]

@@ -127,7 +127,7 @@ def ingest(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     # runs appear in the Dagster UI when they share its instance (the repo's dagster.yaml)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
-    parser = argparse.ArgumentParser(prog="barometer", description="Armoedebarometer Limburg pipeline")
+    parser = argparse.ArgumentParser(prog="barometer", description="Armoedebarometer pipeline")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("run", help="run the pipeline and publish output/current")
     command.add_argument("--job", default="barometer_all", help="job to run (default: barometer_all)")

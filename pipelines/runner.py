@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, DagsterInstance, PartitionKeyRange
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from pipelines.assets import RAW_SOURCES
+from pipelines.assets import SNAPSHOT_SOURCES
 from pipelines.definitions import defs
 from pipelines.partitions import YEARS, year_range_tags
 from pipelines.resources import BarometerResource
@@ -48,7 +48,7 @@ def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None
 
 def _outdated(instance: DagsterInstance, job, tags: dict[str, str]) -> list[AssetKey]:
     barometer = BarometerResource()
-    for source in RAW_SOURCES:
+    for source in SNAPSHOT_SOURCES:
         observe_snapshot(instance, source.id, find_latest(barometer.snapshot_roots, source.id))
     keys = set(job.asset_layer.executable_asset_keys)
     if not barometer.warehouse.exists() or not (barometer.output / "current").exists():

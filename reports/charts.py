@@ -82,7 +82,7 @@ def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.F
                              marker={"coloraxis": "coloraxis", "color": [0]}))
     latitudes = [y for _, lat in outlines for y in lat if y is not None]
     # A degree of longitude is cos(latitude) times shorter than one of latitude; without this
-    # correction Limburg looks stretched east-west.
+    # correction the map looks stretched east-west.
     aspect = 1 / math.cos(math.radians((min(latitudes) + max(latitudes)) / 2))
     buttons = [{"name": layer.key, "label": _text(layer.label), "method": "update",
                 # A container value replaces the whole coloraxis, so it must be complete.

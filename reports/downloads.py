@@ -28,9 +28,10 @@ COLUMNS = (
     ("unit", "tekst", "Eenheid van value (numerator en denominator zijn de onderliggende aantallen)."),
     ("numerator", "decimaal getal", "Teller van de verhouding, als de bron die levert; anders leeg."),
     ("denominator", "decimaal getal", "Noemer van de verhouding, als de bron die levert; anders leeg."),
-    ("limburg_value", "decimaal getal", "Waarde voor de hele provincie Limburg in dezelfde periode; leeg als "
-                                        "die niet te berekenen is."),
-    ("limburg_flag", "tekst", "Vlaggen bij limburg_value, met dezelfde codes als kolom flag."),
+    # {area}: the name of the configured area, filled in when the dictionary is written
+    ("area_value", "decimaal getal", "Waarde voor het hele gebied ({area}) in dezelfde periode; leeg als "
+                                     "die niet te berekenen is."),
+    ("area_flag", "tekst", "Vlaggen bij area_value, met dezelfde codes als kolom flag."),
     ("rank", "geheel getal", "Rang van de gemeente in deze periode: 1 = hoogste waarde (niet noodzakelijk de "
                              "gunstigste, zie polarity in indicators.csv). Leeg als de waarde ontbreekt."),
     ("rank_count", "geheel getal", "Aantal gemeenten met een waarde in deze periode."),
@@ -84,8 +85,10 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     target = folder / "downloads"
     (target / "gemeenten").mkdir(parents=True, exist_ok=True)
     table = _barometer_table(con)
-    dictionary = pl.DataFrame([dict(zip(("kolom", "type", "omschrijving", "bestand"), (*column, file)))
-                               for file, columns in DICTIONARY for column in columns])
+    area = queries.area_name(con)
+    dictionary = pl.DataFrame([{"kolom": name, "type": kind, "omschrijving": text.replace("{area}", area),
+                                "bestand": file}
+                               for file, columns in DICTIONARY for name, kind, text in columns])
     indicators = _indicator_table(con)
     dictionary.write_csv(target / "data_dictionary.csv")
     indicators.write_csv(target / "indicators.csv")
@@ -113,8 +116,7 @@ def _synthesis_tables(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.
 
 def _barometer_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return disclosure.published_barometer(con).with_columns(
-        limburg_value=pl.col("area_value"),
-        limburg_flag=pl.col("area_flags").list.join("|").fill_null(""),
+        area_flag=pl.col("area_flags").list.join("|").fill_null(""),
         flag=pl.col("flags").list.join("|").fill_null(""),
     ).select(name for name, _, _ in COLUMNS)
 

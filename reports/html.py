@@ -23,13 +23,14 @@ TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = Path(__file__).with_name("static") / "barometer.css"
 
 
-def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson_path: Path, area_name: str) -> None:
-    """Write index.html, methode.html, gemeenten/<nis_code>.html and assets/ into `folder`."""
+def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson_path: Path | None, area_name: str) -> None:
+    """Write index.html, methode.html, gemeenten/<nis_code>.html and assets/ into `folder`; without
+    boundaries of the area (`geojson_path` None) the overview has no map and says so."""
     indicators = queries.indicators(con).to_dicts()
     rows = disclosure.published_barometer(con)
     municipalities = queries.municipalities(con)
     synthesis = composite.load(con)
-    geojson = json.loads(geojson_path.read_text(encoding="utf-8"))
+    geojson = json.loads(geojson_path.read_text(encoding="utf-8")) if geojson_path else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     common = {"area_name": area_name, "n_municipalities": len(municipalities)}

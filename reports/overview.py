@@ -10,7 +10,7 @@ from reports.describe import by_family, describe
 
 
 def overview_context(indicators: list[dict], rows: pl.DataFrame, municipalities: list[dict],
-                     geojson: dict, area_name: str, synthesis: composite.Synthesis) -> dict:
+                     geojson: dict | None, area_name: str, synthesis: composite.Synthesis) -> dict:
     latest = {indicator["indicator_id"]: _latest_rows(rows, indicator) for indicator in indicators}
     # after the small-numbers rule, not from the coverage: a panel needs a value it may show
     with_data = [indicator for indicator in indicators
@@ -63,8 +63,10 @@ def _panel(indicator: dict, latest: list[dict], area_name: str) -> dict:
     return panel
 
 
-def _map(geojson: dict, layers: list[charts.MapLayer], selected: str | None,
+def _map(geojson: dict | None, layers: list[charts.MapLayer], selected: str | None,
          municipalities: list[dict]) -> str | None:
+    if geojson is None:
+        return None
     codes = {feature["properties"]["nis_code"] for feature in geojson["features"]}
     if codes != {m["nis_code"] for m in municipalities}:
         raise ValueError(f"boundaries and current municipalities differ: "

@@ -97,6 +97,10 @@ def council_terms(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return con.sql("SELECT * FROM council_terms ORDER BY term_start").pl().to_dicts()
 
 
+def area_name(con: duckdb.DuckDBPyConnection) -> str:
+    return con.sql("SELECT area_name FROM area_spec").fetchall()[0][0]
+
+
 def area_coverage_rule(con: duckdb.DuckDBPyConnection) -> float:
     """The share of municipalities with a value an area value needs."""
     return con.sql("SELECT min_coverage FROM area_spec").fetchall()[0][0]

@@ -13,7 +13,7 @@ MIN_RANKED = 8
 
 
 def reading(row: dict | None, indicator: dict, area_name: str) -> str:
-    """'Hoger dan het gemiddelde van Limburg (6,4 %), dus ongunstiger dan gemiddeld.'
+    """'Hoger dan het gemiddelde van <area> (6,4 %), dus ongunstiger dan gemiddeld.'
 
     `row` is the municipality's barometer row of the latest period, `indicator` its row from
     `queries.indicators`. Against the area value where that is an average of the same kind (not a total);

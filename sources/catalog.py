@@ -1,6 +1,7 @@
 """The source catalogue (catalog.yaml) as typed objects."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -51,6 +52,10 @@ class Source:
     measures: dict[str, str] = field(default_factory=dict)
     period_column: str | None = None
     status: dict = field(default_factory=dict)
+    # the REFNIS unit the file covers (the embedded files of the default area); for another area it holds no rows
+    covers: str | None = None
+    # a table built from the newest snapshots of other sources (the register: REFNIS and the merger lists)
+    parts: tuple[str, ...] = ()
 
     @property
     def has_observations(self) -> bool:
@@ -60,20 +65,35 @@ class Source:
     def raw_table(self) -> str:
         return f"raw_{self.id}"
 
+    def covers_area(self, area: Area) -> bool:
+        return self.covers is None or self.covers == area.nis_code
+
 
 @dataclass(frozen=True)
 class Area:
+    """One REFNIS unit (a province, a region or the kingdom): its municipalities are those whose
+    municipality of today lies in it."""
+    nis_code: str
     name: str
-    province_nis: str
-    # NIS codes of the area's municipalities start with these digits (71, 72, 73: the arrondissements)
-    nis_prefixes: tuple[str, ...]
-    municipality_sets: dict[str, int]
+    # expected size of each municipality set, configured for the default area; for another area they
+    # follow from the register, which is itself checked against `register_sets`
+    municipality_sets: dict[str, int] | None
     current_set: str
     min_coverage_for_area_value: float
 
-    @property
-    def current_size(self) -> int:
-        return self.municipality_sets[self.current_set]
+
+def select_area(configured: dict, names: dict[str, str], choice: str | None) -> Area:
+    """The configured default area, or the one BAROMETER_AREA names by REFNIS code or by name."""
+    default = Area(**configured)
+    if not choice or choice.strip() in (default.nis_code, default.name):
+        return default
+    by_name = {name.casefold(): code for code, name in names.items()}
+    code = choice.strip() if choice.strip() in names else by_name.get(choice.strip().casefold())
+    if code is None:
+        raise ValueError(f"BAROMETER_AREA={choice!r} is not an area of the catalogue; choose a REFNIS code or a "
+                         "name: " + ", ".join(f"{c} {n}" for c, n in names.items()))
+    return Area(nis_code=code, name=names[code], municipality_sets=None, current_set=default.current_set,
+                min_coverage_for_area_value=default.min_coverage_for_area_value)
 
 
 @dataclass(frozen=True)
@@ -81,6 +101,8 @@ class Catalog:
     area: Area
     units: dict[str, Unit]
     sources: dict[str, Source]
+    # sizes of Belgium's municipality sets, which the register must give
+    register_sets: dict[str, int] = field(default_factory=dict)
 
     def source(self, source_id: str) -> Source:
         return self.sources[source_id]
@@ -105,6 +127,16 @@ class Catalog:
     def replacements(self, source_id: str) -> list[Source]:
         return [s for s in self.sources.values() if s.replaces == source_id]
 
+    def snapshot_sources(self, source: Source) -> list[Source]:
+        """The sources whose newest snapshots make the raw table of `source`."""
+        return [self.sources[part] for part in source.parts] if source.parts else [source]
+
+    def raw_sources(self) -> list[Source]:
+        """The sources with a raw table: embedded files, observations and the register, which is built
+        from its parts (they have no table of their own)."""
+        parts = {part for s in self.sources.values() for part in s.parts}
+        return [s for s in self.sources.values() if (s.embedded or s.has_observations or s.parts) and s.id not in parts]
+
 
 def _check(catalog: Catalog) -> Catalog:
     seen: dict[str, Source] = {}
@@ -118,6 +150,8 @@ def _check(catalog: Catalog) -> Catalog:
             if first is not s and not (s.replaces == first.id and first.measures[measure] == unit):
                 raise ValueError(f"catalogue: measure {measure} declared by both {first.id} and {s.id} "
                                  "(only a source that replaces another may share its measures, in the same unit)")
+        if any(part not in catalog.sources for part in s.parts):
+            raise ValueError(f"catalogue: source {s.id} is built from unknown sources {list(s.parts)}")
         if s.has_observations and s.geography is None:
             raise ValueError(f"catalogue: source {s.id} must declare its geography")
     return catalog
@@ -131,6 +165,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     for entry in data["sources"]:
         entry = dict(entry)
         entry["ignore_measures"] = tuple(entry.get("ignore_measures", ()))
+        entry["parts"] = tuple(entry.get("parts", ()))
         sources[entry["id"]] = Source(**entry)
-    area = Area(**{**data["area"], "nis_prefixes": tuple(data["area"]["nis_prefixes"])})
-    return _check(Catalog(area=area, units=units, sources=sources))
+    area = select_area(data["area"], data["areas"], os.environ.get("BAROMETER_AREA"))
+    return _check(Catalog(area=area, units=units, sources=sources, register_sets=data["register_sets"]))

@@ -30,7 +30,7 @@ from sources.catalog import Catalog, Source, load_catalog
 from sources.errors import SourceFileError
 from sources.snapshots import Snapshot, take_snapshot
 
-USER_AGENT = "armoedebarometer-limburg (open-source data pipeline; python-requests)"
+USER_AGENT = "armoedebarometer (open-source data pipeline; python-requests)"
 CHUNK = 1 << 16
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}

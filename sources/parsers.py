@@ -108,24 +108,52 @@ def reference_wide(path: Path, source: Source) -> pl.DataFrame:
     return _finish(long, path, source)
 
 
-REGISTER_COLUMNS = ["level", "nis_code", "name_nl", "name_fr", "parent_nis", "valid_from", "valid_to",
-                    "successor_nis_code"]
-
-
-def register(path: Path, source: Source) -> pl.DataFrame:
-    """The municipality register: codes, names, parent, validity dates and successor codes."""
+def refnis_changes(path: Path, source: Source) -> pl.DataFrame:
+    """The REFNIS changes of 1 January 2019: one row per old code with its new code, the French name of the
+    new municipality and a note ("Ancienne commune de X fusionnée en 2019" or "Renumérotation REFNIS")."""
     frame = _read_csv(path)
-    _require(frame, path, REGISTER_COLUMNS)
-    for column in ("valid_from", "valid_to"):
-        parsed = pl.col(column).str.to_date("%Y-%m-%d", strict=False)
-        bad = frame.filter(parsed.is_null())
-        if bad.height:
-            first = bad.row(0, named=True)
-            raise SourceFileError(path, "iso-date", f"{first[column]!r} is not a YYYY-MM-DD date",
-                                  row=first["_source_row"], column=column)
-        frame = frame.with_columns(parsed)
-    return frame.select(*REGISTER_COLUMNS, "_source_file", "_source_row").with_columns(
-        pl.col("successor_nis_code").replace("", None))
+    _require(frame, path, ["old_nis_code", "new_nis_code", "name_fr", "note"])
+    for column in ("old_nis_code", "new_nis_code"):
+        _first_bad_code(frame, path, column)
+    return frame.select("old_nis_code", "new_nis_code", "name_fr", "note", "_source_file", "_source_row")
+
+
+MERGED_PART = r"^\s*(.+?) \((\d{5})\)\s*$"
+
+
+def mergers_2025(path: Path, source: Source) -> pl.DataFrame:
+    """The mergers of 1 January 2025 as listed in fusies-2025.csv: `Old (code) + Old (code),<tab>New (code)`.
+    One row per old code, with the new code and the names as the list writes them."""
+    # the list separates its two columns by a comma and a tab
+    frame = _read_csv(path).rename(str.strip)
+    old, new = "Fuserende gemeenten", "Nieuwe gemeenten"
+    _require(frame, path, [old, new])
+    new_part = pl.col(new).str.strip_chars()
+    frame = frame.with_columns(new_part.str.extract(MERGED_PART, 1).alias("new_name_nl"),
+                               new_part.str.extract(MERGED_PART, 2).alias("new_nis_code"),
+                               pl.col(old).str.split(" + ").alias("_parts"))
+    bad = frame.filter(pl.col("new_nis_code").is_null())
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise SourceFileError(path, "name-and-code", f"{first[new]!r} is not 'Name (five-digit code)'",
+                              row=first["_source_row"], column=new)
+    parts = frame.explode("_parts").with_columns(
+        pl.col("_parts").str.extract(MERGED_PART, 1).alias("old_name_nl"),
+        pl.col("_parts").str.extract(MERGED_PART, 2).alias("old_nis_code"))
+    bad = parts.filter(pl.col("old_nis_code").is_null())
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise SourceFileError(path, "name-and-code", f"{first['_parts']!r} is not 'Name (five-digit code)'",
+                              row=first["_source_row"], column=old)
+    return parts.select("old_nis_code", "old_name_nl", "new_nis_code", "new_name_nl", "_source_file", "_source_row")
+
+
+def _first_bad_code(frame: pl.DataFrame, path: Path, column: str) -> None:
+    bad = frame.filter(~pl.col(column).fill_null("").str.contains(r"^\d{5}$"))
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise SourceFileError(path, "nis-code-format", f"{first[column]!r} is not a NIS code (five digits)",
+                              row=first["_source_row"], column=column)
 
 
 def geojson(path: Path, source: Source) -> pl.DataFrame:
@@ -160,7 +188,8 @@ def gsm_catalogue(path: Path, source: Source) -> pl.DataFrame:
     ).select("code", *GSM_COLUMNS.values(), "_source_file", "_source_row")
 
 
-PARSERS = {"reference_long": reference_long, "reference_wide": reference_wide, "register": register,
+PARSERS = {"reference_long": reference_long, "reference_wide": reference_wide, "refnis_changes": refnis_changes,
+           "mergers_2025": mergers_2025,
            "geojson": geojson, "gsm_catalogue": gsm_catalogue,
            "gsm_extract": publishers.gsm_extract, "statbel_population": publishers.statbel_population,
            "statbel_fiscal_income": publishers.statbel_fiscal_income, "vdab_jobseekers": publishers.vdab_jobseekers,

@@ -17,6 +17,22 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def edited_refnis(snapshots: Path, names_nl: dict[str, str], tmp_path: Path) -> None:
+    """Take a new snapshot of the REFNIS list with the Dutch names of some codes changed. Its `;`-separated
+    rows have unnamed trailing fields, so they are edited as text."""
+    current = latest_snapshot([snapshots], "statbel_refnis")
+    lines = current.path.read_bytes().decode("utf-8").split("\r\n")
+    for at, line in enumerate(lines):
+        fields = line.split(";")
+        if fields[0] in names_nl:
+            fields[4] = names_nl[fields[0]]
+            lines[at] = ";".join(fields)
+    changed = tmp_path / current.origin["file"]
+    changed.write_bytes("\r\n".join(lines).encode("utf-8"))
+    take_snapshot(snapshots, "statbel_refnis", changed, {k: v for k, v in current.origin.items()
+                                                         if k not in ("sha256", "bytes")})
+
+
 def edited_snapshot(snapshots: Path, source_id: str, edit, tmp_path: Path) -> None:
     """Take a new snapshot of `source_id` whose rows went through `edit` (real rows, one made invalid)."""
     current = latest_snapshot([snapshots], source_id)

@@ -123,10 +123,8 @@ def test_refused_by_the_parser_of_its_source(case):
 def warehouse(tmp_path_factory) -> Path:
     """A warehouse holding the municipality register, as a run has it when it loads the other sources."""
     path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    register = CATALOG.source("municipality_register")
-    snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], register.id)
     with duckdb.connect(str(path)) as con:
-        build.load_raw(con, register, parse(snapshot.path, register), snapshot.origin)
+        build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
         build.municipalities(con, CATALOG)
     return path
 
@@ -142,8 +140,8 @@ def snapshot_path(case: dict, source: Source, tmp_path: Path) -> Path:
 
 def load_and_validate(warehouse: Path, source: Source, path: Path) -> list[RuleResult]:
     """What the raw asset and its check do: parse, cut to the area, load the run's years, validate."""
-    frame = build.within_area(parse(path, source), source, CATALOG.area)
     with duckdb.connect(str(warehouse)) as con:
+        frame = build.within_area(con, parse(path, source), source, CATALOG.area)
         con.execute(f'drop table if exists "{source.raw_table}"')
         build.load_raw(con, source, frame, None, list(all_years()) if source.partitioned else None, all_years())
     return validate(warehouse, source.raw_table, rules_for(source, CATALOG))
@@ -196,7 +194,7 @@ def test_accepted_in_a_run_is_published_with_its_warning_and_its_text_escaped(of
     fraction, script = (CASES[case_id] for case_id in ACCEPTED_IN_A_RUN)
     current = office.output / "current"
     previous = current.resolve()
-    # the register is embedded: a corrected file of it arrives as a newer snapshot, read by the same run
+    # REFNIS is embedded: a corrected file of it arrives as a newer snapshot, read by the same run
     register = latest_snapshot([EMBEDDED_SNAPSHOTS], script["source"])
     take_snapshot(office.snapshots, script["source"], CORPUS / script["file"],
                   {k: v for k, v in register.origin.items() if k not in ("sha256", "bytes")})

@@ -2,7 +2,7 @@
 Chromium, show it literally, run no script from it and send no request off the machine.
 
 One pipeline run on the embedded real data plus new snapshots whose texts carry HTML and script:
-the municipality register (a municipality's and an arrondissement's name) and the origin record of
+the REFNIS list the register is built from (a municipality's and an arrondissement's name) and the origin record of
 a source (reference period and URLs, which the pages show under every indicator of that source).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot, take_snapshot
 from tests.browser import chromium, offline_page
 from tests.conftest import run_pipeline
-from tests.test_bad_input import edited_snapshot
+from tests.test_bad_input import edited_refnis
 
 GENK = "71016"
 # Were any of these parsed as HTML, it would set window.__pwned, open a dialog, or load from another host.
@@ -52,18 +52,13 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
                         .every(div => div.querySelector('.main-svg'))"""
 
 
-def hostile_register(data: list[dict]) -> None:
-    next(r for r in data if r["nis_code"] == GENK)["name_nl"] = HOSTILE_NAME
-    next(r for r in data if r["nis_code"] == "71000")["name_nl"] = HOSTILE_ARRONDISSEMENT
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The current release of one run whose register and poverty_proxies origin carry hostile text."""
     work = tmp_path_factory.mktemp("hostile")
     snapshots = work / "snapshots"
     shutil.copytree(EMBEDDED_SNAPSHOTS, snapshots)
-    edited_snapshot(snapshots, "municipality_register", hostile_register, work)
+    edited_refnis(snapshots, {GENK: HOSTILE_NAME, "71000": HOSTILE_ARRONDISSEMENT}, work)
     proxies = latest_snapshot([snapshots], "poverty_proxies")
     take_snapshot(snapshots, "poverty_proxies", proxies.path,
                   {k: v for k, v in proxies.origin.items() if k not in ("sha256", "bytes")}

@@ -42,7 +42,7 @@ def test_every_raw_source_has_a_blocking_validation_check():
     checked = {c.split(":")[0] for c in graph["checks"] if c.endswith("blocking=True")}
     catalog = load_catalog()
     assert raw == checked
-    assert {s.raw_table for s in catalog.sources.values() if s.has_observations or s.embedded} == raw
+    assert {s.raw_table for s in catalog.raw_sources()} == raw
 
 
 def test_dagster_cli_validates_the_code_location():

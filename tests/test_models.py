@@ -8,8 +8,7 @@ import pytest
 from models import build, specs
 from models.warehouse import replace_table, run_sql
 from sources.catalog import load_catalog
-from sources.parsers import parse
-from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot
+from sources.snapshots import EMBEDDED_SNAPSHOTS
 
 CATALOG = load_catalog()
 
@@ -17,9 +16,7 @@ CATALOG = load_catalog()
 @pytest.fixture
 def con(tmp_path):
     con = duckdb.connect(str(tmp_path / "synthetic.duckdb"))
-    register = CATALOG.source("municipality_register")
-    snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], register.id)
-    build.load_raw(con, register, parse(snapshot.path, register), snapshot.origin)
+    build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
     build.municipalities(con, CATALOG)
     replace_table(con, "measure_spec", specs.measure_spec(CATALOG))
     yield con

@@ -59,10 +59,15 @@ def test_missing_column_is_named(tmp_path):
         parse(broken, source)
 
 
-def test_register_and_boundaries_parse():
-    source, path = real("municipality_register")
-    register = parse(path, source)
-    assert register.filter(level="municipality").height == 50
+def test_merger_lists_and_boundaries_parse():
+    source, path = real("refnis_changes_2019")
+    changes = parse(path, source)
+    assert (changes.height, changes["new_nis_code"].n_unique()) == (26, 18)
+    source, path = real("mergers_2025")
+    mergers = parse(path, source)
+    assert (mergers.height, mergers["new_nis_code"].n_unique()) == (30, 14)
+    assert mergers.filter(old_nis_code="11056").select("old_name_nl", "new_nis_code", "_source_row").row(0) == (
+        "Zwijndrecht", "46030", 10)
     source, path = real("boundaries_2025")
     assert parse(path, source)["nis_code"].n_unique() == 38
 

@@ -17,12 +17,11 @@ CATALOG = load_catalog()
 def warehouse(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(path))
-    for source_id in ("municipality_register", "census2021_labour"):
-        source = CATALOG.source(source_id)
-        snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], source_id)
-        build.load_raw(con, source, parse(snapshot.path, source), snapshot.origin)
-        if source_id == "municipality_register":
-            build.municipalities(con, CATALOG)
+    build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
+    build.municipalities(con, CATALOG)
+    source = CATALOG.source("census2021_labour")
+    snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], source.id)
+    build.load_raw(con, source, parse(snapshot.path, source), snapshot.origin)
     con.close()
     return path
 

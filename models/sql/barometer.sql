@@ -1,4 +1,4 @@
--- The barometer: every current municipality x indicator x period, with the area (Limburg) value,
+-- The barometer: every current municipality x indicator x period, with the area's value,
 -- rank, change against the previous period and flags. Missing cells stay in the table as missing.
 create or replace table area_values as
 with current_municipalities as (
@@ -123,7 +123,7 @@ select * from (values (date '2019-01-01', date '2024-12-31'),
 -- Change since the start of each council term that has begun: from the first dated period of the term
 -- with a value (a year from the term's first year on: '2019' or '2019-01-01') to the latest dated period
 -- with a value, which may lie after the term. Both periods are named; with one measurement only, the
--- change stays empty. The Limburg values of the same two periods stand beside it. The periods of one
+-- change stays empty. The area's values of the same two periods stand beside it. The periods of one
 -- indicator are all years or all ISO dates, so their text order is their time order.
 create or replace table term_changes as
 with valued as (

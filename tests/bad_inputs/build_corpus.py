@@ -125,6 +125,18 @@ def snapshot_copy(source_id: str, name: str, edit: Callable[[list[dict]], list[d
     (HERE / f"{snapshot_file(source_id).stem}_{name}.csv").write_text(out.getvalue(), encoding="utf-8")
 
 
+def refnis_copy(name: str, nis_code: str, name_nl: str) -> None:
+    """The embedded REFNIS list with the Dutch name of one code changed, as `<its file>_<name>.csv`. Its
+    `;`-separated rows have unnamed trailing fields, so they are edited as text."""
+    path = snapshot_file("statbel_refnis")
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    [at] = [i for i, line in enumerate(lines) if line.startswith(f"{nis_code};")]
+    fields = lines[at].split(";")
+    fields[4] = name_nl
+    lines[at] = ";".join(fields)
+    (HERE / f"{path.stem}_{name}.csv").write_text("\r\n".join(lines), encoding="utf-8", newline="")
+
+
 def set_field(field: str, value: str | Callable[[str], str], **match: str) -> Callable[[list[dict]], list[dict]]:
     """Set `field` of the one row matching `match` (column=value pairs), to `value` or to `value(old)`."""
     def edit(rows: list[dict]) -> list[dict]:
@@ -231,8 +243,7 @@ def main() -> None:
     snapshot_copy("fiscal_income", "unknown_status", then(
         only("income_year", "2022", "2023"),
         set_field("source_status", "X", nis_code="71016", income_year="2023")))
-    snapshot_copy("municipality_register", "script_in_name", set_field(
-        "name_nl", "As <script>alert('gemeente')</script>", nis_code="71002"))
+    refnis_copy("script_in_name", "71002", "As <script>alert('gemeente')</script>")
 
 
 if __name__ == "__main__":
