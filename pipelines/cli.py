@@ -22,8 +22,12 @@ def _say(message: str) -> None:
 
 
 def _report(outcome, what: str) -> int:
+    current = BarometerResource().output / "current"
+    if outcome.success and outcome.run_id is None:
+        _say(f"{what}: nothing changed since the last run (no new file, no new code); "
+             f"the published release stays {current.resolve()}")
+        return 0
     if outcome.success:
-        current = BarometerResource().output / "current"
         _say(f"{what}: run {outcome.run_id} succeeded. Published release: {current.resolve()}")
         return 0
     print(f"{what}: run {outcome.run_id} FAILED; output/current was left as it was.", file=sys.stderr)
@@ -38,8 +42,11 @@ def run(args: argparse.Namespace) -> int:
 
     first, _, last = (args.years or "").partition(":")
     tags = year_range_tags(first or None, last or first or None)
-    _say(f"Running {args.job} for the reference years {' to '.join(tags.values())} ...")
-    return _report(run_job(args.job, tags=tags), "barometer run")
+    # chosen years or --all are run as asked; otherwise only what a new file or new code made stale
+    only_stale = not (args.years or args.all)
+    what = "what changed" if only_stale else "everything"
+    _say(f"Running {args.job} ({what}) for the reference years {' to '.join(tags.values())} ...")
+    return _report(run_job(args.job, tags=tags, only_stale=only_stale), "barometer run")
 
 
 def sources(args: argparse.Namespace) -> int:
@@ -115,7 +122,7 @@ def ingest(args: argparse.Namespace) -> int:
         _say(f"{path.name} is already the newest snapshot of {admission.source.id}; nothing to run.")
         return 0
     _say(f"{path.name} is {admission.source.id}; snapshot {admission.snapshot.folder}. Running ...")
-    outcome = run_job()
+    outcome = run_job(only_stale=True)  # the new file and what depends on it
     if not outcome.success:
         # like the sensor: the snapshot is withdrawn and a copy of the file is rejected with the reason
         reason = "\n".join(outcome.problems) or "the run failed"
@@ -132,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     command = commands.add_parser("run", help="run the pipeline and publish output/current")
     command.add_argument("--job", default="barometer_all", help="job to run (default: barometer_all)")
     command.add_argument("--years", help="reference years to (re)load, e.g. 2019:2021 or 2023 (default: all)")
+    command.add_argument("--all", action="store_true",
+                         help="recompute every asset, also those whose files and code did not change")
     command.set_defaults(handler=run)
     command = commands.add_parser("sources", help="the source catalogue with each source's latest snapshot")
     command.set_defaults(handler=sources)
