@@ -64,14 +64,17 @@ def main(argv: list[str] | None = None) -> None:
     time_writers(probe)
     instance = DagsterInstance.get()
     start = time.time()
-    outcome = run_job(instance=instance)
+    # what `barometer run` does: only what is missing or stale (everything, in fresh folders)
+    outcome = run_job(instance=instance, only_stale=True)
     probe.mark("orchestration", start, time.time())
     steps: dict[str, list[float]] = {}
-    for record in instance.all_logs(outcome.run_id, of_type=STEP_EVENTS):
+    # no run at all when nothing had to be recomputed
+    logs = (lambda of_type: instance.all_logs(outcome.run_id, of_type=of_type)) if outcome.run_id else (lambda _: [])
+    for record in logs(STEP_EVENTS):
         steps.setdefault(record.step_key, []).append(record.timestamp)
     for step, stamps in steps.items():
         probe.mark(stage_of(step), min(stamps), max(stamps))
-    counts = {kind: len(instance.all_logs(outcome.run_id, of_type=event)) for kind, event in (
+    counts = {kind: len(logs(event)) for kind, event in (
         ("materialisations", DagsterEventType.ASSET_MATERIALIZATION),
         ("check_evaluations", DagsterEventType.ASSET_CHECK_EVALUATION),
         ("events", None))}

@@ -8,6 +8,8 @@ importing it takes seconds.
 """
 from __future__ import annotations
 
+import importlib
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,6 +243,16 @@ def _failing_rows(result) -> tuple[int, list[dict]]:
         rows = info["details"].get("unexpected_rows") or []
         return int(info.get("observed_value") or len(rows)), [dict(r) for r in rows[:ROW_SAMPLE]]
     return int(info.get("unexpected_count") or 0), [dict(r) for r in (info.get("unexpected_index_list") or [])[:ROW_SAMPLE]]
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing Great Expectations in a thread, so that its seconds overlap with the loading of the
+    sources (which waits on files and DuckDB, not on Python) instead of coming after it; `validate` then
+    finds the module imported, or waits for the import to finish."""
+    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True,
+                              name="import great_expectations")
+    thread.start()
+    return thread
 
 
 def validate(database: Path, table: str, rules: list[Rule]) -> list[RuleResult]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, DagsterInstance, PartitionKeyRange
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from models.validation import import_in_background
 from pipelines.assets import SNAPSHOT_SOURCES
 from pipelines.definitions import defs
 from pipelines.partitions import YEARS, year_range_tags
@@ -40,6 +41,7 @@ def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None
         selection = _outdated(instance, job, tags)
         if not selection:
             return RunOutcome(True, None, [])
+    import_in_background()
     result = job.execute_in_process(
         instance=instance, raise_on_error=False, tags=tags, asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
