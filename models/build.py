@@ -34,15 +34,18 @@ def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
 
 
 def within_area(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, source: Source, area: Area) -> pl.DataFrame:
-    """The rows of the area's municipalities (by the register) from a file that covers more (Flanders,
-    Belgium); an area file stays whole, so that a wrong code in it is caught by validation instead of
-    being dropped. A file that covers another area has no rows for this one."""
+    """A file that covers more than the area (Flanders, Belgium) without the rows of units the register
+    knows and that are not the area's municipalities (others' municipalities, the totals of arrondissements,
+    provinces, regions); an area file stays whole, and so does a row whose code the register does not know
+    at all, so that a wrong code is caught by validation instead of being dropped. A file that covers
+    another area has no rows for this one."""
     if not source.covers_area(area):
         return frame.clear()
     if source.scope == "area":
         return frame
-    members = con.sql("select nis_code from municipalities").pl()["nis_code"]
-    return frame.filter(pl.col("nis_code").is_in(members.implode()))
+    elsewhere = con.sql("select nis_code from raw_municipality_register "
+                        "except select nis_code from municipalities").pl()["nis_code"]
+    return frame.filter(~pl.col("nis_code").is_in(elsewhere.implode()))
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.DataFrame, origin: dict | None,

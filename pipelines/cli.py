@@ -30,7 +30,8 @@ def _report(outcome, what: str) -> int:
     if outcome.success:
         _say(f"{what}: run {outcome.run_id} succeeded. Published release: {current.resolve()}")
         return 0
-    print(f"{what}: run {outcome.run_id} FAILED; output/current was left as it was.", file=sys.stderr)
+    which = f"run {outcome.run_id}" if outcome.run_id else "the run"
+    print(f"{what}: {which} FAILED; output/current was left as it was.", file=sys.stderr)
     for problem in outcome.problems:
         print(f"- {problem}", file=sys.stderr)
     return 1

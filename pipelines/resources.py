@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -75,6 +76,28 @@ class BarometerResource(ConfigurableResource):
             yield con
 
 
+@cache
+def _output_lock(folder: Path) -> FileLock:
+    # one lock object per folder in a process: a FileLock object can be taken again by its holder, so the
+    # runner (which decides what to run) and then the run's resource do not wait for each other
+    return FileLock(folder / ".run.lock")
+
+
+def hold_output_lock(folder: Path, timeout: float | None = None) -> FileLock:
+    """Take the output folder's run lock, waiting up to `timeout` seconds (BAROMETER_LOCK_TIMEOUT, default
+    15 minutes); the caller releases it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    timeout = timeout if timeout is not None else float(os.environ.get("BAROMETER_LOCK_TIMEOUT", 900))
+    lock = _output_lock(folder)
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise RuntimeError(f"another barometer run is still writing to {folder} (lock {lock.lock_file} held "
+                           f"for more than {timeout:.0f} s); this run changed nothing, start it again later") \
+            from None
+    return lock
+
+
 class RunLock(ConfigurableResource):
     """One run at a time per output folder, held for the whole run.
 
@@ -88,17 +111,7 @@ class RunLock(ConfigurableResource):
     _lock: FileLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        path = output_folder(self.output_dir) / ".run.lock"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        timeout = self.timeout_seconds if self.timeout_seconds is not None else \
-            float(os.environ.get("BAROMETER_LOCK_TIMEOUT", 900))
-        self._lock = FileLock(path)
-        try:
-            self._lock.acquire(timeout=timeout)
-        except Timeout:
-            raise RuntimeError(f"another barometer run is still writing to {path.parent} (lock {path} held "
-                               f"for more than {timeout:.0f} s); this run changed nothing, start it again later") \
-                from None
+        self._lock = hold_output_lock(output_folder(self.output_dir), self.timeout_seconds)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._lock.release()

@@ -10,7 +10,7 @@ from models.validation import import_in_background
 from pipelines.assets import SNAPSHOT_SOURCES
 from pipelines.definitions import defs
 from pipelines.partitions import YEARS, year_range_tags
-from pipelines.resources import BarometerResource
+from pipelines.resources import BarometerResource, hold_output_lock
 from pipelines.run_report import run_problems
 from pipelines.versions import observe_snapshot, stale_assets
 from sources.snapshots import find_latest
@@ -36,15 +36,21 @@ def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None
     instance = instance or DagsterInstance.get()
     tags = {**year_range_tags(), **(tags or {})}
     job = defs.resolve_job_def(name)
-    selection = None
-    if only_stale:
-        selection = _outdated(instance, job, tags)
-        if not selection:
+    try:
+        # what is stale is decided under the run lock, so not while another run is changing it
+        lock = hold_output_lock(BarometerResource().output)
+    except RuntimeError as busy:
+        return RunOutcome(False, None, [str(busy)])
+    try:
+        selection = _outdated(instance, job, tags) if only_stale else None
+        if selection == []:
             return RunOutcome(True, None, [])
-    import_in_background()
-    result = job.execute_in_process(
-        instance=instance, raise_on_error=False, tags=tags, asset_selection=selection,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+        import_in_background()
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, tags=tags, asset_selection=selection,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+    finally:
+        lock.release()
     return RunOutcome(result.success, result.run_id, run_problems(instance, result.run_id), selection or [])
 
 
