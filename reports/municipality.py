@@ -11,11 +11,12 @@ from reports import charts, composite, formatting, reading
 from reports.describe import by_family, describe
 
 
-# Each indicator in full (reading, facts, trend chart and table, definition) takes some 3 to 8 KB of a page:
-# up to this many indicators a page shows them all in full; above it, a page lists every indicator's latest
-# figures in its table only, so that it stays well under 150 KB (without plotly.js) at any number of
-# indicators. The series are in the municipality's downloads and on the overview.
-DETAIL_LIMIT = 40
+# An indicator in full (reading, facts, definition) takes some 2 to 3 KB of a page, and up to 9 KB with the
+# chart and table of a 30-year series. A page shows every indicator in full only up to these limits, which keep
+# it under 150 KB (without plotly.js); above them it lists every indicator's latest figures in its table only,
+# at any number of indicators. The series are in the municipality's downloads and on the overview.
+DETAIL_LIMIT = 30
+SERIES_LIMIT = 10  # indicators with values in two periods or more, each with a chart
 
 
 def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.DataFrame, terms: pl.DataFrame,
@@ -33,7 +34,8 @@ def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.D
     components = synthesis.components.partition_by("nis_code", as_dict=True)
     about = synthesis.summary(len(municipalities))
     key_ids = [part["indicator_id"] for part in synthesis.taking_part]
-    detailed = len(indicators) <= DETAIL_LIMIT
+    with_series = sum(indicator["n_periods"] >= 2 for indicator in indicators)
+    detailed = len(indicators) <= DETAIL_LIMIT and with_series <= SERIES_LIMIT
     for municipality in municipalities:
         code = municipality["nis_code"]
         own = components.get((code,), synthesis.components.clear())
