@@ -82,7 +82,8 @@ NO_NATIONAL_XLSX = "LEESMIJ.txt"
 
 
 def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Write downloads/ with barometer.csv|xlsx, gemeenten/<nis>.csv|xlsx and the metadata files."""
+    """Write downloads/ with barometer.csv|xlsx, gemeenten/<nis>.csv|xlsx and the metadata files; above the
+    rows of a worksheet LEESMIJ.txt instead of barometer.xlsx."""
     target = folder / "downloads"
     (target / "gemeenten").mkdir(parents=True, exist_ok=True)
     dictionary = pl.DataFrame([dict(zip(("kolom", "type", "omschrijving", "bestand"), (*column, file)))
@@ -93,8 +94,8 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     # the same two sheets go into every workbook: their XML is made once
     explanation = list(sheet_xml(dictionary))
     extra_sheets = [("toelichting", explanation), ("indicatoren", list(sheet_xml(indicators)))]
-    _store_published_rows(con)
     try:
+        _store_published_rows(con)
         _copy_csv(con, "true", target / "barometer.csv")
         n_rows = row_count(con, "download_rows")
         if national_xlsx_fits(n_rows):
@@ -108,6 +109,7 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
             write_xlsx(target / "gemeenten" / f"{code}.xlsx",
                        [("barometer", sheet_xml(_rows(con, chosen))), *extra_sheets])
     finally:
+        con.execute("drop table if exists download_batches")
         con.execute("drop table if exists download_rows")
     scores, components = _synthesis_tables(con)
     scores.write_csv(target / "armoedesynthese.csv")
@@ -135,11 +137,11 @@ def _store_published_rows(con: duckdb.DuckDBPyConnection) -> None:
         batch = _barometer_table(con, ids[start:start + INDICATORS_PER_BATCH])
         con.register("_batch", batch)
         try:
-            con.execute("create temp table download_batches as select * from _batch" if start == 0
+            con.execute("create or replace temp table download_batches as select * from _batch" if start == 0
                         else "insert into download_batches select * from _batch")
         finally:
             con.unregister("_batch")
-    # sorted once, so that every municipality's rows lie together and its queries skip the rest
+    # sorted once, in the order of the downloads; a municipality's file keeps it (order by rowid)
     con.execute(f"""
         create or replace temp table download_rows as
         select r.* from download_batches r join indicator_metadata m using (indicator_id)
