@@ -3,9 +3,11 @@ in pandas, on the same synthetic files.
 
 It reads the Statbel zips with pandas, checks the validation rules as pandas filters, harmonises to the
 2025 municipalities (sums over merged parts, published only when every part has a value; the synthetic
-measures are all counts, so no population weighting is needed), computes the ratio indicators and the
-barometer table (Belgium's value, rank, change). It publishes nothing: it is compared with the
-pipeline's ingest, validation and models stages.
+measures are all counts, so no population weighting is needed), computes the ratio indicators, the
+barometer table (Belgium's value, rank, change), the coverage of each indicator and the change since the
+start of each council term. It publishes nothing: it is compared with the pipeline's ingest, validation and
+models stages. Unlike the chain it computes no armoedesynthese (a few hundred values per indicator in its
+latest period: next to nothing at these sizes).
 
     python -m bench.peer_pandas --data DIR --result FILE
 """
@@ -24,6 +26,8 @@ from bench.probe import Probe
 from sources.catalog import load_catalog
 
 KEYS = ["source_id", "measure", "nis_code", "period"]
+# the council terms of models/sql/barometer.sql, by their first and last year
+COUNCIL_TERMS = [(2019, 2024), (2025, 2030)]
 
 
 def read_register(data: Path):
@@ -31,6 +35,10 @@ def read_register(data: Path):
     register["valid_from"] = pd.to_datetime(register["valid_from"])
     # 9999-12-31 lies beyond pandas' timestamps: an open end becomes the largest one
     register["valid_to"] = pd.to_datetime(register["valid_to"], errors="coerce").fillna(pd.Timestamp.max)
+    return register
+
+
+def municipalities(register):
     towns = register[register["level"] == "municipality"].copy()
     successor = dict(zip(towns["nis_code"], towns["successor_nis_code"]))
 
@@ -58,6 +66,21 @@ def read_observations(data: Path, catalog):
     observations["year"] = observations["period"].astype(int)
     observations["period_date"] = pd.to_datetime(observations["period"] + "-01-01")
     return observations
+
+
+def validate_register(register, set_sizes: dict[str, int]) -> dict[str, int]:
+    """The register's rules, as the chain checks its raw table."""
+    towns = register[register["level"] == "municipality"]
+    sizes = {year: int(towns[(towns["valid_from"] <= pd.Timestamp(f"{year}-01-01"))
+                             & (pd.Timestamp(f"{year}-01-01") <= towns["valid_to"])].shape[0])
+             for year in set_sizes}
+    successors = register["successor_nis_code"].dropna()
+    return {"register nis-code-present": int(register["nis_code"].isna().sum()),
+            "register nis-code-format": int((~register["nis_code"].str.fullmatch(r"\d{5}")).sum()),
+            "register unique-key": int(register.duplicated("nis_code", keep=False).sum()),
+            "register validity-order": int((register["valid_from"] > register["valid_to"]).sum()),
+            "register successor-known": int((~successors.isin(register["nis_code"])).sum()),
+            "register code-set-sizes": sum(sizes[year] != n for year, n in set_sizes.items())}
 
 
 def validate(obs, towns, found) -> dict[str, int]:
@@ -144,6 +167,36 @@ def barometer(values, towns, min_coverage: float):
     return cells.merge(area[["indicator_id", "period", "area_value"]], on=["indicator_id", "period"], how="left")
 
 
+def coverage(table):
+    """Per indicator, its latest period and how many municipalities have a value in it."""
+    per_period = table.groupby(["indicator_id", "period", "year"], as_index=False).agg(
+        n_values=("value", "count"), n_municipalities=("nis_code", "size"))
+    latest = per_period.sort_values(["year", "n_values"]).groupby("indicator_id").tail(1)
+    return latest.merge(per_period[per_period["n_values"] > 0].groupby("indicator_id").size().rename("n_periods"),
+                        on="indicator_id", how="left")
+
+
+def term_changes(table, terms: list[tuple[int, int]]):
+    """Change since the start of each council term: from the first year of the term with a value to the latest
+    year with a value, and the same for the area value."""
+    valued = table[table["value"].notna()].sort_values("year")
+    series = valued.groupby(["nis_code", "indicator_id"])
+    latest = series.tail(1)[["nis_code", "indicator_id", "year", "value"]]
+    changes = []
+    for first, last in terms:
+        start = valued[valued["year"].between(first, last)].groupby(["nis_code", "indicator_id"]).head(1)
+        both = start[["nis_code", "indicator_id", "year", "value", "area_value"]].merge(
+            latest, on=["nis_code", "indicator_id"], suffixes=("_start", "_latest"))
+        area = table[["indicator_id", "year", "area_value"]].drop_duplicates(["indicator_id", "year"])
+        both = both.merge(area.rename(columns={"year": "year_latest", "area_value": "area_latest"}),
+                          on=["indicator_id", "year_latest"], how="left")
+        later = both["year_latest"] > both["year_start"]
+        both["change"] = (both["value_latest"] - both["value_start"]).where(later)
+        both["area_change"] = (both["area_latest"] - both["area_value"]).where(later)
+        changes.append(both.assign(term_start=first))
+    return pd.concat(changes, ignore_index=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="a folder written by bench.synthetic")
@@ -153,17 +206,20 @@ def main(argv: list[str] | None = None) -> None:
     themes = json.loads((args.data / "manifest.json").read_text(encoding="utf-8"))["themes"]
     catalog, found = synthetic.catalog(themes), synthetic.indicators(themes)
     with probe.stage("ingest"):
-        towns = read_register(args.data)
+        register = read_register(args.data)
+        towns = municipalities(register)
         obs = read_observations(args.data, catalog)
     with probe.stage("validation"):
-        failing = validate(obs, towns, found)
+        failing = validate_register(register, synthetic.SET_SIZES) | validate(obs, towns, found)
     blocking = {rule: n for rule, n in failing.items() if n and "warning" not in rule}
     if blocking:
         raise SystemExit(f"the peer's validation failed: {blocking}")
     with probe.stage("models"):
         values = indicators(harmonise(obs, towns), found)
         table = barometer(values, towns, load_catalog().area.min_coverage_for_area_value)
-    probe.write(args.result, values=len(obs), barometer_rows=len(table), failing=failing)
+        covered, changes = coverage(table), term_changes(table, COUNCIL_TERMS)
+    probe.write(args.result, values=len(obs), barometer_rows=len(table), failing=failing,
+                coverage_rows=len(covered), term_change_rows=len(changes))
 
 
 if __name__ == "__main__":

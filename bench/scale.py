@@ -28,20 +28,18 @@ from models import synthesis as composite
 from models.quarantine import record
 from models.validation import describe_failures, rules_for
 from models.validation import validate as run_rules
-from models.warehouse import replace_table, run_sql
+from models.warehouse import connection_config, replace_table, run_sql
 from reports.downloads import write_downloads
 from reports.html import write_pages
 from reports.release import publish
 from reports.validation import write_validation_report
 
 SAMPLE_PAGES = 10
-# DuckDB's default is 80 % of the machine's memory; the chain must stay within 4 GB in all
-MEMORY_LIMIT = "2GB"
 
 
 @contextmanager
 def connect(database: Path) -> Iterator:
-    con = duckdb.connect(str(database), config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(str(database), config=connection_config(database))
     try:
         yield con
     finally:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.metadata import load_indicators
+from models.warehouse import connection_config
 from sources.catalog import Catalog, Source
 
 ROW_SAMPLE = 10
@@ -265,7 +266,7 @@ def validate(database: Path, table: str, rules: list[Rule]) -> list[RuleResult]:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_sql(
         name="warehouse", connection_string=f"duckdb:///{database}",
-        kwargs={"connect_args": {"read_only": True}})
+        kwargs={"connect_args": {"read_only": True, "config": connection_config(database)}})
     try:
         batch = datasource.add_table_asset(table, table_name=table).add_batch_definition_whole_table(
             "whole").get_batch()

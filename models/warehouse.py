@@ -7,6 +7,14 @@ import duckdb
 import polars as pl
 
 SQL_DIR = Path(__file__).with_name("sql")
+# DuckDB's default memory limit is 80 % of the machine's memory. A run must stay within 4 GB of resident memory
+# with Python's frames beside DuckDB's, so DuckDB gets half of that and spills the rest to disk.
+MEMORY_LIMIT = "2GB"
+
+
+def connection_config(database: Path) -> dict[str, str]:
+    """Settings of a warehouse connection: the memory limit, and where DuckDB spills beyond it."""
+    return {"memory_limit": MEMORY_LIMIT, "temp_directory": str(database.with_name(f"{database.name}.tmp"))}
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 from filelock import FileLock, Timeout
 from pydantic import PrivateAttr
 
+from models.warehouse import connection_config
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +73,8 @@ class BarometerResource(ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived read-write connection; DuckDBResource retries while another process holds the lock."""
         self.output.mkdir(parents=True, exist_ok=True)
-        with DuckDBResource(database=str(self.warehouse)).get_connection() as con:
+        with DuckDBResource(database=str(self.warehouse),
+                            connection_config=connection_config(self.warehouse)).get_connection() as con:
             yield con
 
 

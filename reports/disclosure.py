@@ -18,9 +18,9 @@ CONFIDENTIAL = "confidential"
 UNRELIABLE = "unreliable"
 
 
-def published_barometer(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def published_barometer(con: duckdb.DuckDBPyConnection, indicator_ids: list[str] | None = None) -> pl.DataFrame:
     """The barometer rows of `queries.barometer` after the small-numbers rule."""
-    return protect(queries.barometer(con), queries.counts(con, COUNT_UNITS))
+    return protect(queries.barometer(con, indicator_ids), queries.counts(con, COUNT_UNITS))
 
 
 def protect(rows: pl.DataFrame, counts: pl.DataFrame, threshold: int = THRESHOLD) -> pl.DataFrame:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import xlsxwriter
 
+from models.warehouse import row_count
 from reports import composite, disclosure, formatting, queries
+from reports.xlsx import MAX_DATA_ROWS, sheet_xml, write_xlsx
 
 FORMAT_NOTE = ("CSV-bestanden zijn UTF-8, met een komma als scheidingsteken, een punt als decimaalteken "
                "en zonder scheiding van duizendtallen.")
@@ -74,17 +75,18 @@ DICTIONARY = (("barometer.csv en gemeenten/<nis_code>.csv", COLUMNS),
               ("armoedesynthese.csv", SYNTHESIS_COLUMNS),
               ("armoedesynthese_componenten.csv", COMPONENT_COLUMNS))
 INDICATOR_COLUMNS = ("latest_period", "latest_year", "n_values", "n_municipalities", "n_periods")
-# Excel shows numbers as stored: the polars defaults round floats to 3 decimals and group the
-# thousands of integers (a year would read 2.023 in a Dutch Excel).
-NUMBER_FORMATS = {(pl.Float32, pl.Float64): "General",
-                  (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64): "0"}
+# Every rule of the small-numbers protection stays within one indicator, so the barometer is protected a
+# batch of indicators at a time: the memory stays bounded at any number of municipalities and indicators.
+INDICATORS_PER_BATCH = 32
+# Written instead of barometer.xlsx when the barometer has more rows than a worksheet holds.
+NO_NATIONAL_XLSX = "LEESMIJ.txt"
 
 
 def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Write downloads/ with barometer.csv|xlsx, gemeenten/<nis>.csv|xlsx and the metadata files."""
+    """Write downloads/ with barometer.csv|xlsx, gemeenten/<nis>.csv|xlsx and the metadata files; above the
+    rows of a worksheet LEESMIJ.txt instead of barometer.xlsx."""
     target = folder / "downloads"
     (target / "gemeenten").mkdir(parents=True, exist_ok=True)
-    table = _barometer_table(con)
     area = queries.area_name(con)
     dictionary = pl.DataFrame([{"kolom": name, "type": kind, "omschrijving": text.replace("{area}", area),
                                 "bestand": file}
@@ -92,14 +94,78 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     indicators = _indicator_table(con)
     dictionary.write_csv(target / "data_dictionary.csv")
     indicators.write_csv(target / "indicators.csv")
-    extra_sheets = {"toelichting": dictionary, "indicatoren": indicators}
-    _write_both(table, target / "barometer", extra_sheets)
-    for (nis_code,), rows in table.group_by("nis_code", maintain_order=True):
-        _write_both(rows, target / "gemeenten" / nis_code, extra_sheets)
+    # the same two sheets go into every workbook: their XML is made once
+    explanation = list(sheet_xml(dictionary))
+    extra_sheets = [("toelichting", explanation), ("indicatoren", list(sheet_xml(indicators)))]
+    try:
+        _store_published_rows(con)
+        _copy_csv(con, "true", target / "barometer.csv")
+        n_rows = row_count(con, "download_rows")
+        if national_xlsx_fits(n_rows):
+            write_xlsx(target / "barometer.xlsx", [("barometer", sheet_xml(_rows(con, "true"))), *extra_sheets])
+        else:
+            (target / NO_NATIONAL_XLSX).write_text(_no_xlsx_note(n_rows), encoding="utf-8")
+        codes = [code for (code,) in con.execute("select distinct nis_code from download_rows order by 1").fetchall()]
+        for code in codes:
+            chosen = f"nis_code = '{code}'"  # a code from the table itself, never outside input
+            _copy_csv(con, chosen, target / "gemeenten" / f"{code}.csv")
+            write_xlsx(target / "gemeenten" / f"{code}.xlsx",
+                       [("barometer", sheet_xml(_rows(con, chosen))), *extra_sheets])
+    finally:
+        con.execute("drop table if exists download_batches")
+        con.execute("drop table if exists download_rows")
     scores, components = _synthesis_tables(con)
+    scores.write_csv(target / "armoedesynthese.csv")
     components.write_csv(target / "armoedesynthese_componenten.csv")
-    _write_both(scores, target / "armoedesynthese", {"componenten": components, "toelichting": dictionary},
-                sheet="armoedesynthese")
+    write_xlsx(target / "armoedesynthese.xlsx",
+               [("armoedesynthese", sheet_xml(scores)), ("componenten", sheet_xml(components)),
+                ("toelichting", explanation)])
+
+
+def national_xlsx_fits(rows: int) -> bool:
+    return rows <= MAX_DATA_ROWS
+
+
+def _no_xlsx_note(rows: int) -> str:
+    return (f"barometer.xlsx ontbreekt in deze release: de barometer telt {rows:,} rijen, meer dan een "
+            f"Excel-werkblad bevat ({MAX_DATA_ROWS:,} rijen onder de kopregel).\n"
+            "Alle rijen staan in barometer.csv; per gemeente staan ze ook in gemeenten/<nis_code>.xlsx.\n")
+
+
+def _store_published_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """The temporary table download_rows: the barometer as published, in the columns of the downloads and in
+    their order (and the year, to sort by)."""
+    ids = [i for (i,) in con.execute("select indicator_id from indicator_metadata order by position").fetchall()]
+    for start in range(0, len(ids), INDICATORS_PER_BATCH):
+        batch = _barometer_table(con, ids[start:start + INDICATORS_PER_BATCH])
+        con.register("_batch", batch)
+        try:
+            con.execute("create or replace temp table download_batches as select * from _batch" if start == 0
+                        else "insert into download_batches select * from _batch")
+        finally:
+            con.unregister("_batch")
+    # sorted once, in the order of the downloads; a municipality's file keeps it (order by rowid)
+    con.execute(f"""
+        create or replace temp table download_rows as
+        select r.* from download_batches r join indicator_metadata m using (indicator_id)
+        order by r.nis_code, m.position, {queries.PERIOD_ORDER}""")
+    con.execute("drop table download_batches")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, where: str) -> pl.DataFrame:
+    return con.sql(f"select {_COLUMN_LIST} from download_rows where {where} order by rowid").pl()
+
+
+def _copy_csv(con: duckdb.DuckDBPyConnection, where: str, path: Path) -> None:
+    con.execute(f"copy (select {_COLUMN_LIST} from download_rows where {where} order by rowid) "
+                f"to {_sql_text(str(path))} (format csv, header)")
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_COLUMN_LIST = ", ".join(f'"{name}"' for name, _, _ in COLUMNS)
 
 
 def _synthesis_tables(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -114,11 +180,11 @@ def _synthesis_tables(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.
             components.select(name for name, _, _ in COMPONENT_COLUMNS))
 
 
-def _barometer_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return disclosure.published_barometer(con).with_columns(
+def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -> pl.DataFrame:
+    return disclosure.published_barometer(con, indicator_ids).with_columns(
         area_flag=pl.col("area_flags").list.join("|").fill_null(""),
         flag=pl.col("flags").list.join("|").fill_null(""),
-    ).select(name for name, _, _ in COLUMNS)
+    ).select(*(name for name, _, _ in COLUMNS), "year")
 
 
 def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -128,13 +194,3 @@ def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                 for n, total in table.select("n_values", "n_municipalities").iter_rows()]
     return table.select(*metadata, *INDICATOR_COLUMNS).with_columns(
         coverage=pl.Series(coverage, dtype=pl.String))
-
-
-def _write_both(table: pl.DataFrame, stem: Path, extra_sheets: dict[str, pl.DataFrame],
-                sheet: str = "barometer") -> None:
-    table.write_csv(stem.with_suffix(".csv"))
-    # in_memory: xlsxwriter otherwise writes and deletes a temp file per part, which dominates the time.
-    with xlsxwriter.Workbook(stem.with_suffix(".xlsx"), {"in_memory": True}) as workbook:
-        table.write_excel(workbook, sheet, dtype_formats=NUMBER_FORMATS, freeze_panes="A2")
-        for name, frame in extra_sheets.items():
-            frame.write_excel(workbook, name, dtype_formats=NUMBER_FORMATS)

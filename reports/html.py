@@ -14,7 +14,7 @@ import duckdb
 import jinja2
 from plotly.offline import get_plotlyjs
 
-from reports import composite, disclosure, queries
+from reports import composite, disclosure, downloads, queries
 from reports.method import method_context
 from reports.municipality import municipality_contexts
 from reports.overview import overview_context
@@ -34,13 +34,15 @@ def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson_path: Path
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     common = {"area_name": area_name, "n_municipalities": len(municipalities)}
+    national_xlsx = downloads.national_xlsx_fits(rows.height)
 
     (folder / "assets").mkdir(parents=True, exist_ok=True)
     (folder / "assets" / "plotly.min.js").write_text(get_plotlyjs(), encoding="utf-8")
     shutil.copyfile(STYLESHEET, folder / "assets" / "barometer.css")
 
     index = overview_context(indicators, rows, municipalities, geojson, area_name, synthesis)
-    _render(env, "index.html.j2", folder / "index.html", root="", **common, **index)
+    _render(env, "index.html.j2", folder / "index.html", root="", national_xlsx=national_xlsx,
+            national_xlsx_note=downloads.NO_NATIONAL_XLSX, **common, **index)
     method = method_context(indicators, synthesis, queries.counts(con, disclosure.COUNT_UNITS),
                             queries.council_terms(con), queries.area_coverage_rule(con), len(municipalities))
     _render(env, "methode.html.j2", folder / "methode.html", root="", **common, **method)

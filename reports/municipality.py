@@ -11,6 +11,14 @@ from reports import charts, composite, formatting, reading
 from reports.describe import by_family, describe
 
 
+# An indicator in full (reading, facts, definition) takes some 2 to 3 KB of a page, and up to 9 KB with the
+# chart and table of a 30-year series. A page shows every indicator in full only up to these limits, which keep
+# it under 150 KB (without plotly.js); above them it lists every indicator's latest figures in its table only,
+# at any number of indicators. The series are in the municipality's downloads and on the overview.
+DETAIL_LIMIT = 30
+SERIES_LIMIT = 10  # indicators with values in two periods or more, each with a chart
+
+
 def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.DataFrame, terms: pl.DataFrame,
                           municipalities: list[dict], area_name: str,
                           synthesis: composite.Synthesis) -> Iterator[tuple[dict, dict]]:
@@ -26,24 +34,28 @@ def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.D
     components = synthesis.components.partition_by("nis_code", as_dict=True)
     about = synthesis.summary(len(municipalities))
     key_ids = [part["indicator_id"] for part in synthesis.taking_part]
+    with_series = sum(indicator["n_periods"] >= 2 for indicator in indicators)
+    detailed = len(indicators) <= DETAIL_LIMIT and with_series <= SERIES_LIMIT
     for municipality in municipalities:
         code = municipality["nis_code"]
         own = components.get((code,), synthesis.components.clear())
         items = [_item(i, series.get((code, i["indicator_id"]), empty), municipality, area_lines[i["indicator_id"]],
-                       term_rows.get((code, i["indicator_id"]), []), area_name)
+                       term_rows.get((code, i["indicator_id"]), []), area_name, detailed)
                  for i in indicators]
         standard_scores = dict(zip(own["indicator_id"], own["score"]))
         key_figures = [item | {"score": formatting.number(standard_scores[item["id"]], composite.DECIMALS)
                                         if item["id"] in standard_scores else ""}
                        for item in items if item["id"] in key_ids]
         yield municipality, {
-            "municipality": municipality, "items": items, "families": by_family(indicators, items),
+            "municipality": municipality, "items": items, "detailed": detailed,
+            "families": by_family(indicators, items) if detailed else [],
             "synthesis": about | composite.municipality_block(scores[code]) if about["has_data"] else None,
             "key_figures": sorted(key_figures, key=lambda item: key_ids.index(item["id"]))}
 
 
 def _item(indicator: dict, own: pl.DataFrame, municipality: dict, area_line: charts.Line,
-          terms: list[dict], area_name: str) -> dict:
+          terms: list[dict], area_name: str, detailed: bool) -> dict:
+    """The texts of one indicator on the page; its terms, trend chart and table only when `detailed`."""
     item = describe(indicator)
     decimals, unit = indicator["decimals"], indicator["unit"]
     latest = own.filter(pl.col("period").eq_missing(indicator["latest_period"])).to_dicts()
@@ -60,10 +72,14 @@ def _item(indicator: dict, own: pl.DataFrame, municipality: dict, area_line: cha
                       f"{formatting.period(row['previous_period'])}"
                       if row and row["change"] is not None else "")
     item["reading"] = reading.reading(row, indicator, area_name)
-    item["terms"] = [_term(term, decimals, unit, area_name) for term in terms]
-    line = _line(municipality["name_nl"], own, indicator)
+    # without its own section on the page, an indicator links to its panel on the overview
+    item["anchor"] = f"#{item['id']}" if detailed else f"../index.html#{item['id']}"
     item["chart"] = None
     item["trend_table"] = []
+    if not detailed:
+        return item
+    item["terms"] = [_term(term, decimals, unit, area_name) for term in terms]
+    line = _line(municipality["name_nl"], own, indicator)
     if sum(value is not None for value in line.values) >= 2:
         has_area = any(value is not None for value in area_line.values)
         figure = charts.trend([line, area_line] if has_area else [line])

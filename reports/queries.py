@@ -5,7 +5,7 @@ import duckdb
 import polars as pl
 
 # Periods without a year ('onbekend', 'laatst beschikbaar (...)') sort after dated ones.
-_PERIOD_ORDER = "year NULLS LAST, period NULLS LAST"
+PERIOD_ORDER = "year NULLS LAST, period NULLS LAST"
 
 
 def indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -23,17 +23,19 @@ def indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """).pl()
 
 
-def barometer(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every barometer row with the indicator's title, unit and source."""
+def barometer(con: duckdb.DuckDBPyConnection, indicator_ids: list[str] | None = None) -> pl.DataFrame:
+    """Every barometer row with the indicator's title, unit and source; only of `indicator_ids` if given."""
+    chosen = "true" if indicator_ids is None else "list_contains(?, b.indicator_id)"
     return con.sql(f"""
         SELECT b.*, m.title AS indicator, m.unit, m.source
         FROM barometer b JOIN indicator_metadata m USING (indicator_id)
-        ORDER BY b.nis_code, m.position, {_PERIOD_ORDER}
-    """).pl()
+        WHERE {chosen}
+        ORDER BY b.nis_code, m.position, {PERIOD_ORDER}
+    """, params=None if indicator_ids is None else [indicator_ids]).pl()
 
 
 def area_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(f"SELECT * FROM area_values ORDER BY indicator_id, {_PERIOD_ORDER}").pl()
+    return con.sql(f"SELECT * FROM area_values ORDER BY indicator_id, {PERIOD_ORDER}").pl()
 
 
 def municipalities(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -224,17 +224,12 @@ class _Grid:
         if self.fixed_width:
             self._check_width(bottom + 1, end, len(self.rows[anchor]))
         data = [row + [""] * (width - len(row)) for row in self.rows[bottom + 1:end]]
-        parts, columns = {}, {}
-        for c in range(width):
-            label = tuple(_dedupe(row[c] if c < len(row) else "" for row in self.rows[top:bottom + 1]))
-            values = [row[c] for row in data]
-            if not label and not any(values):
-                continue
-            name = _unique(" / ".join(label) or f"column_{get_column_letter(c + 1)}", parts)
-            parts[name], columns[name] = label or (name,), values
-        frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_columns(
-            pl.lit(self.source_file).alias("_source_file"),
-            pl.Series("_source_row", range(bottom + 2, end + 1), dtype=pl.Int64))
+        labels = [tuple(_dedupe(row[c] if c < len(row) else "" for row in self.rows[top:bottom + 1]))
+                  for c in range(width)]
+        names, parts = _name_columns(labels, [any(row[c] for row in data) for c in range(width)])
+        columns = {name: [row[c] for row in data] for c, name in names.items()}
+        frame = _with_origin(pl.DataFrame(columns, schema={name: pl.String for name in columns}),
+                             self.source_file, bottom + 2)
         titles = tuple(cell for row in self.rows[:top] for cell in row if cell)
         return Table(frame, self.where, self.sheet, anchor + 1, parts, self.context + titles, self.decimal)
 
@@ -268,6 +263,24 @@ class _Grid:
                 raise SourceFileError(self.where, "field-count", f"the row has {len(self.rows[i])} fields, the header "
                                       f"{width} (a separator inside a value?); first extra value {extra[0]!r}",
                                       row=i + 1, column=f"column_{get_column_letter(width + 1)}", sheet=self.sheet)
+
+
+def _name_columns(labels: Sequence[tuple[str, ...]], filled: Sequence[bool]) -> tuple[dict[int, str],
+                                                                                     dict[str, tuple[str, ...]]]:
+    """The columns kept (those with a header label or a value) by position, with their unique names, and
+    the header parts of each name; a column without a label is named by its letter."""
+    names, parts = {}, {}
+    for c, (label, has_values) in enumerate(zip(labels, filled)):
+        if not label and not has_values:
+            continue
+        name = _unique(" / ".join(label) or f"column_{get_column_letter(c + 1)}", parts)
+        names[c], parts[name] = name, label or (name,)
+    return names, parts
+
+
+def _with_origin(frame: pl.DataFrame, source_file: str, first_row: int) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(source_file).alias("_source_file"),
+                              pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias("_source_row"))
 
 
 def _dedupe(cells: Iterator[str]) -> Iterator[str]:
@@ -425,6 +438,43 @@ def read_zipped_text(path: Path, header: Sequence[Column],
     separator = next((s for s in ("|", "\t") if s in first_line), None)
     if separator is None:
         raise SourceFileError(where, "separator", "the first row is neither '|'- nor tab-separated", row=1)
+    regular = _regular_text_table(text, separator, header, where, path.name, (member,))
+    if regular is not None:
+        return regular
     rows = _split(text, separator, where, quoting=csv.QUOTE_NONE)
     return _text_table(_Grid(rows, where, path.name, context=(member,), decimal=".", fixed_width=True), header,
                        separator)
+
+
+def _regular_text_table(text: str, separator: str, header: Sequence[Column], where: Path, source_file: str,
+                        context: tuple[str, ...]) -> Table | None:
+    """The table of a regular text file, read by Polars (some ten times faster than cell by cell): the first
+    row names every required column, every further row is data, no wider than the header, with every
+    required cell filled, and no row is empty or a note. For any other file None: the row-by-row reader
+    then reads it and names the row that breaks a rule, as for every format."""
+    if "\r" in text.replace("\r\n", ""):  # a lone carriage return ends a row for the csv module only
+        return None
+    try:
+        grid = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=separator, has_header=False,
+                           quote_char=None, infer_schema=False)
+    except pl.exceptions.PolarsError:  # a row wider than the first one, among others
+        return None
+    grid = grid.select(pl.all().fill_null("").str.strip_chars())
+    if grid.height < 2:
+        return None
+    head = [(cell,) if cell else () for cell in grid.row(0)]
+    keys = [_find(names, head) for names in header]
+    if None in keys:
+        return None
+    data = grid.slice(1)
+    key_columns = [data.columns[k] for k in keys]
+    filled = pl.all_horizontal(pl.col(c) != "" for c in key_columns)
+    # a note holds one distinct text: with the required cells filled, every other cell is empty or repeats the
+    # first one; and a first data row repeating the header's required cells would continue the header
+    note = pl.all_horizontal((pl.col(c) == "") | (pl.col(c) == pl.col(key_columns[0])) for c in data.columns)
+    repeats_header = pl.all_horizontal(pl.col(c) == head[k][0] for c, k in zip(key_columns, keys))
+    if not data.select(filled.all() & ~note.any() & ~repeats_header.first()).item():
+        return None
+    names, parts = _name_columns(head, [(data[c] != "").any() for c in data.columns])
+    frame = data.select(pl.col(data.columns[c]).alias(name) for c, name in names.items())
+    return Table(_with_origin(frame, source_file, 2), where, None, 1, parts, context, ".")

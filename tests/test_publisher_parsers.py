@@ -16,6 +16,7 @@ import xlsxwriter
 from sources.catalog import load_catalog
 from sources.errors import SourceFileError
 from sources.parsers import OBSERVATION_SCHEMA, PARSERS, parse
+from sources import readers
 from sources.readers import belgian_number
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
@@ -177,6 +178,31 @@ def test_statbel_zip_missing_a_mapped_column_names_it(tmp_path):
     assert str(refused("statbel_fiscal_income", path)).startswith(
         "file TF_PSNL_INC_TAX_MUNTY.zip!TF_PSNL_INC_TAX_MUNTY.txt, row 1, column 'MS_TOT_NET_TAXABLE_INC': "
         "rule 'expected-columns'")
+
+
+STATBEL_HEADER = ("CD_YEAR|CD_MUNTY_REFNIS|TX_MUNTY_DESCR_NL|MS_NBR_NON_ZERO_INC|MS_NBR_ZERO_INC|"
+                  "MS_TOT_NET_TAXABLE_INC|MS_TOT_TAXES|MS_TOT_MUNICIP_TAXES|MS_TOT_RESIDENTS\n")
+STATBEL_ROWS = ["2023|71002|As|4873|1|1|1|1|1\n", "2023|71004|Beringen|20000|1|1|1|1|1\n",
+                "2023|71011|Diepenbeek|9000|1|1|1|1|1\n"]
+
+
+def test_statbel_zip_read_by_polars_equals_the_row_by_row_reading(tmp_path, monkeypatch):
+    path = statbel_zip(tmp_path / "TF.zip", {"TF.txt": STATBEL_HEADER + "".join(STATBEL_ROWS)})
+    fast = parsed("statbel_fiscal_income", path)
+    monkeypatch.setattr(readers, "_regular_text_table", lambda *args: None)
+    assert fast.equals(parsed("statbel_fiscal_income", path)) and fast["_source_row"].unique().to_list() == [2, 3, 4]
+
+
+@pytest.mark.parametrize(("row", "rule", "detail"), [
+    ("Bron: Statbel\n", "table-end", "row 4: rule 'table-end' violated"),
+    ("2023|71011|Diepenbeek|9000|1|1|1|1|1|extra\n", "field-count", "row 3, column 'column_J': rule 'field-count'"),
+])
+def test_statbel_zip_irregular_row_is_named_as_before(tmp_path, row, rule, detail):
+    """A note inside the table or a row wider than the header is not read by Polars: the row-by-row reader
+    names it."""
+    path = statbel_zip(tmp_path / "TF.zip", {"TF.txt": STATBEL_HEADER + STATBEL_ROWS[0] + row + "".join(STATBEL_ROWS[1:])})
+    error = refused("statbel_fiscal_income", path)
+    assert error.rule == rule and detail in str(error)
 
 
 def test_vdab_export_in_windows_1252_with_a_title_line_and_thousands_dots():

@@ -1,0 +1,132 @@
+"""A minimal XLSX writer for tables: one worksheet per frame, a bold frozen header row, inline strings.
+
+xlsxwriter writes about 150,000 cells a second, cell by cell in Python: at the scale of all Belgian
+municipalities (16M values) the workbooks per municipality alone held 129 million cells. Here the sheet XML is built column-wise with
+Polars expressions, a batch of rows at a time, and streamed into the zip archive, so that time and memory
+stay small. Only what the downloads need: text, numbers and booleans, no styles beyond the bold header.
+"""
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import polars as pl
+
+# Excel's worksheet holds 1,048,576 rows, the header included.
+MAX_DATA_ROWS = 1_048_575
+# rows turned into XML at once: bounds the memory of a batch to some tens of MB
+BATCH_ROWS = 50_000
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_STYLES = (f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+           '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+           '<fill><patternFill patternType="gray125"/></fill></fills>'
+           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+           '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+           '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+           '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+_SHEET_START = (f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
+                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '</sheetView></sheetViews><sheetData>')
+_SHEET_END = "</sheetData></worksheet>"
+
+
+def write_xlsx(path: Path, sheets: Iterable[tuple[str, Iterable[bytes]]]) -> None:
+    """Write worksheets, given as (name, XML from `sheet_xml`), in order."""
+    names = []
+    # the fastest deflate: the XML repeats itself so much that it still packs some eightfold (the default release)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for number, (name, xml) in enumerate(sheets, start=1):
+            names.append(name)
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as sheet:
+                for part in xml:
+                    sheet.write(part)
+        for member, text in _package(names).items():
+            archive.writestr(member, text)
+
+
+def sheet_xml(frame: pl.DataFrame) -> Iterator[bytes]:
+    """The worksheet XML of a frame, a batch of rows at a time; `list()` it to reuse it in several files.
+    A frame may not exceed MAX_DATA_ROWS."""
+    if frame.height > MAX_DATA_ROWS:
+        raise ValueError(f"{frame.height} rows, more than a worksheet holds ({MAX_DATA_ROWS})")
+    yield (_SHEET_START + _header(frame.columns)).encode()
+    for start in range(0, frame.height, BATCH_ROWS):
+        yield _rows(frame.slice(start, BATCH_ROWS), first_row=start + 2).encode()
+    yield _SHEET_END.encode()
+
+
+def _header(columns: list[str]) -> str:
+    cells = "".join(f'<c r="{_letter(i)}1" s="1" t="inlineStr"><is><t>{escape(c)}</t></is></c>'
+                    for i, c in enumerate(columns))
+    return f'<row r="1">{cells}</row>'
+
+
+def _rows(frame: pl.DataFrame, first_row: int) -> str:
+    row = pl.int_range(first_row, first_row + pl.len()).cast(pl.String)
+    cells = [_cell(frame.schema[name], name, _letter(i), row) for i, name in enumerate(frame.columns)]
+    xml = pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *cells, pl.lit("</row>")])
+    return "".join(frame.select(xml.alias("xml"))["xml"])
+
+
+def _cell(dtype: pl.DataType, name: str, letter: str, row: pl.Expr) -> pl.Expr:
+    """The XML of one column's cells; a missing value (and NaN or infinity, which Excel has not) is no cell."""
+    column = pl.col(name)
+    if dtype == pl.Boolean:
+        present = column.is_not_null()
+        body = [pl.lit('" t="b"><v>'), column.cast(pl.Int8).cast(pl.String), pl.lit("</v></c>")]
+    elif dtype.is_numeric():
+        present = column.is_not_null() & (column.is_finite() if dtype.is_float() else pl.lit(True))
+        body = [pl.lit('"><v>'), column.cast(pl.String), pl.lit("</v></c>")]
+    else:
+        text = column.cast(pl.String)
+        present = text.is_not_null() & (text != "")
+        escaped = (text.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
+                   .str.replace_all(">", "&gt;", literal=True))
+        body = [pl.lit('" t="inlineStr"><is><t xml:space="preserve">'), escaped, pl.lit("</t></is></c>")]
+    xml = pl.concat_str([pl.lit(f'<c r="{letter}'), row, *body])
+    return pl.when(present).then(xml).otherwise(pl.lit(""))
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _package(names: list[str]) -> dict[str, str]:
+    """The parts around the worksheets: content types, relationships, the workbook and its styles."""
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
+                        for n in range(1, len(names) + 1))
+    content_types = (
+        f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f'{overrides}</Types>')
+    root_rels = (f'{_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
+                 f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    sheets = "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+                     for n, name in enumerate(names, start=1))
+    workbook = f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
+    links = "".join(f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                    for n in range(1, len(names) + 1))
+    styles_id = len(names) + 1
+    workbook_rels = (f'{_HEAD}<Relationships xmlns="{_PKG_REL}">{links}<Relationship Id="rId{styles_id}" '
+                     f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
+    return {"[Content_Types].xml": content_types, "_rels/.rels": root_rels, "xl/workbook.xml": workbook,
+            "xl/_rels/workbook.xml.rels": workbook_rels, "xl/styles.xml": _STYLES}
