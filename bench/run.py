@@ -66,7 +66,7 @@ def dependent_steps(source_id: str) -> tuple[int, int]:
 
     graph = defs.resolve_asset_graph()
     downstream = AssetSelection.assets(AssetKey(f"raw_{source_id}")).downstream().resolve(graph)
-    return len(downstream) + 1, len(graph.get_all_asset_keys()) + len(graph.asset_check_keys)
+    return len(downstream) + 1, len(graph.materializable_asset_keys) + len(graph.asset_check_keys)
 
 
 def say(what: str, outcome: Outcome) -> Outcome:

@@ -88,8 +88,10 @@ def _cell(dtype: pl.DataType, name: str, letter: str, row: pl.Expr) -> pl.Expr:
     else:
         text = column.cast(pl.String)
         present = text.is_not_null() & (text != "")
+        # control characters other than tab and line breaks are not allowed in XML: they show as U+FFFD
         escaped = (text.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
-                   .str.replace_all(">", "&gt;", literal=True))
+                   .str.replace_all(">", "&gt;", literal=True)
+                   .str.replace_all(r"[\x00-\x08\x0B\x0C\x0E-\x1F]", "\uFFFD"))
         body = [pl.lit('" t="inlineStr"><is><t xml:space="preserve">'), escaped, pl.lit("</t></is></c>")]
     xml = pl.concat_str([pl.lit(f'<c r="{letter}'), row, *body])
     return pl.when(present).then(xml).otherwise(pl.lit(""))

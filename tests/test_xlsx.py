@@ -32,6 +32,13 @@ def test_synthetic_frames_come_back_as_written(tmp_path):
     assert [row for row in book["toelichting"].iter_rows(values_only=True)] == [("kolom",), ("x",)]
 
 
+def test_control_characters_that_xml_forbids_show_as_replacement_characters(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [("barometer", sheet_xml(pl.DataFrame({"name": ["As\x01\x1fBree", "tab\tand\nline"]})))])
+    rows = list(openpyxl.load_workbook(path)["barometer"].iter_rows(values_only=True))
+    assert rows == [("name",), ("As\ufffd\ufffdBree",), ("tab\tand\nline",)]
+
+
 def test_a_frame_longer_than_a_worksheet_is_refused(monkeypatch):
     monkeypatch.setattr(xlsx, "MAX_DATA_ROWS", 2)
     with pytest.raises(ValueError, match="more than a worksheet holds"):
