@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from filelock import FileLock, Timeout
 from dagster import DagsterInstance
 
 from reports.release import verify_manifest
@@ -49,6 +50,19 @@ def kill_when(run: subprocess.Popen, marker: str, delay: float, limit: float = 2
             break
     run.kill()
     run.wait()
+    return False
+
+
+def wait_until_locked(path: Path, limit: float = 120) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        probe = FileLock(path)
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return True
+        probe.release()
+        time.sleep(0.05)
     return False
 
 
@@ -90,6 +104,8 @@ def test_runs_started_together_wait_for_each_other_or_fail_clearly(published_cop
     # an office's Dagster instance exists before its runs; creating its sqlite storage is not what is tested
     DagsterInstance.from_config(str(tmp_path)).dispose()
     first, second = start_run(published_copy, tmp_path), start_run(published_copy, tmp_path)
+    # the third run starts once one of the two holds the output folder's lock, so that it has to wait
+    assert wait_until_locked(published_copy / ".run.lock"), "neither run took the lock"
     impatient = start_run(published_copy, tmp_path, BAROMETER_LOCK_TIMEOUT="1")
     impatient_output, _ = impatient.communicate(timeout=300)
     outputs = [run.communicate(timeout=600)[0] for run in (first, second)]
