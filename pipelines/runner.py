@@ -42,16 +42,16 @@ def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None
     except RuntimeError as busy:
         return RunOutcome(False, None, [str(busy)])
     try:
-        selection = _outdated(instance, job, tags) if only_stale else None
-        if selection == []:
+        selection = _outdated(instance, job, tags) if only_stale else sorted(job.asset_layer.executable_asset_keys)
+        if not selection:
             return RunOutcome(True, None, [])
         import_in_background()
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags=tags, asset_selection=selection,
+            instance=instance, raise_on_error=False, tags=tags, asset_selection=selection if only_stale else None,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     finally:
         lock.release()
-    return RunOutcome(result.success, result.run_id, run_problems(instance, result.run_id), selection or [])
+    return RunOutcome(result.success, result.run_id, run_problems(instance, result.run_id), selection)
 
 
 def _outdated(instance: DagsterInstance, job, tags: dict[str, str]) -> list[AssetKey]:
