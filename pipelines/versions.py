@@ -47,18 +47,17 @@ def snapshot_version(snapshot: Snapshot | None) -> DataVersion:
     return DataVersion(snapshot.origin["sha256"] if snapshot else NO_FILE)
 
 
-def observe_snapshot(instance: DagsterInstance, source_id: str, snapshot: Snapshot | None) -> bool:
-    """Record the data version of a source's newest snapshot when it differs from the last one recorded;
-    True when it did (the source's raw table is then stale)."""
+def observe_snapshot(instance: DagsterInstance, source_id: str, snapshot: Snapshot | None) -> None:
+    """Record the data version of a source's newest snapshot when it differs from the last one recorded
+    (the source's raw table is then stale)."""
     key, version = snapshot_key(source_id), snapshot_version(snapshot)
     record = instance.get_latest_data_version_record(key, is_source=True)
     if record is not None and record.asset_observation is not None \
             and record.asset_observation.tags.get(DATA_VERSION_TAG) == version.value:
-        return False
+        return
     metadata = {"snapshot": snapshot.version, "file": snapshot.origin["file"]} if snapshot else {}
     instance.report_runless_asset_event(
         AssetObservation(asset_key=key, tags={DATA_VERSION_TAG: version.value}, metadata=metadata))
-    return True
 
 
 def stale_assets(instance: DagsterInstance, asset_graph, keys: set[AssetKey], partition_keys: list[str]) -> set[AssetKey]:
