@@ -42,3 +42,8 @@ class BufferedSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
         with self._engine.connect() as conn:
             with conn.begin():
                 yield conn
+
+    def dispose(self):
+        self._keeper.close()
+        self._engine.dispose()
+        super().dispose()
