@@ -10,7 +10,8 @@ import yaml
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 OBSERVATION_PARSERS = {"reference_long", "reference_wide", "gsm_extract", "statbel_population",
-                       "statbel_fiscal_income", "vdab_jobseekers", "wonen_caravan_sites"}
+                       "statbel_fiscal_income", "vdab_jobseekers", "wonen_caravan_sites", "provincies_incijfers",
+                       "statbel_publication", "pinc_upload"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class Unit:
     additive: bool
     min: float | None = None
     max: float | None = None
+    # a rate or mean of merged municipalities may be estimated with population weights; a median or an
+    # index cannot be formed from the values of its parts at all
+    mergeable: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,15 @@ class Source:
     covers: str | None = None
     # a table built from the newest snapshots of other sources (the register: REFNIS and the merger lists)
     parts: tuple[str, ...] = ()
+    # rows that are neither a municipality nor a REFNIS unit ("Niet te lokaliseren", the German-speaking
+    # Community 03001): left out of the table and counted, by name or by code
+    skip_rows: tuple[str, ...] = ()
+    # the sheet of a workbook that holds the table (a publication workbook has several)
+    sheet: str | None = None
+    # a pattern whose first group is the reference period, read from the title rows of a publication
+    period_from_title: str | None = None
+    # an upload file's level column: its values and the REFNIS level each one stands for
+    geolevels: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_observations(self) -> bool:
@@ -103,6 +116,8 @@ class Catalog:
     sources: dict[str, Source]
     # sizes of Belgium's municipality sets, which the register must give
     register_sets: dict[str, int] = field(default_factory=dict)
+    # the names the reports give to the REFNIS units an area can be
+    area_names: dict[str, str] = field(default_factory=dict)
 
     def source(self, source_id: str) -> Source:
         return self.sources[source_id]
@@ -122,6 +137,15 @@ class Catalog:
         for s in self.sources.values():
             for m in s.measures:
                 found.setdefault(m, s.id)
+        return found
+
+    def measure_sources(self) -> dict[str, list[str]]:
+        """Every source that gives each measure, in catalogue order: the parts of a series (older years from
+        another edition) and the publisher files that replace a republished copy."""
+        found: dict[str, list[str]] = {}
+        for s in self.sources.values():
+            for m in s.measures:
+                found.setdefault(m, []).append(s.id)
         return found
 
     def replacements(self, source_id: str) -> list[Source]:
@@ -146,10 +170,12 @@ def _check(catalog: Catalog) -> Catalog:
         for measure, unit in s.measures.items():
             if unit not in catalog.units:
                 raise ValueError(f"catalogue: source {s.id} measure {measure} has unknown unit {unit!r}")
+            # several sources may give one measure (other years, or a publisher file replacing a copy), but a
+            # measure has one unit: its values are combined, compared and validated as one series
             first = seen.setdefault(measure, s)
-            if first is not s and not (s.replaces == first.id and first.measures[measure] == unit):
-                raise ValueError(f"catalogue: measure {measure} declared by both {first.id} and {s.id} "
-                                 "(only a source that replaces another may share its measures, in the same unit)")
+            if first.measures[measure] != unit:
+                raise ValueError(f"catalogue: measure {measure} is in {first.measures[measure]} in {first.id} but in "
+                                 f"{unit} in {s.id}")
         if any(part not in catalog.sources for part in s.parts):
             raise ValueError(f"catalogue: source {s.id} is built from unknown sources {list(s.parts)}")
         if s.has_observations and s.geography is None:
@@ -164,8 +190,9 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     sources = {}
     for entry in data["sources"]:
         entry = dict(entry)
-        entry["ignore_measures"] = tuple(entry.get("ignore_measures", ()))
-        entry["parts"] = tuple(entry.get("parts", ()))
+        for key in ("ignore_measures", "parts", "skip_rows"):
+            entry[key] = tuple(entry.get(key, ()))
         sources[entry["id"]] = Source(**entry)
     area = select_area(data["area"], data["areas"], os.environ.get("BAROMETER_AREA"))
-    return _check(Catalog(area=area, units=units, sources=sources, register_sets=data["register_sets"]))
+    return _check(Catalog(area=area, units=units, sources=sources, register_sets=data["register_sets"],
+                          area_names=data["areas"]))

@@ -286,6 +286,15 @@ def _xlsx_problem(path: Path) -> str | None:
     return None
 
 
+# the first bytes of an OLE2 compound file, the container of an Excel 97-2003 workbook (.xls)
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _xls_problem(path: Path) -> str | None:
+    with path.open("rb") as fh:
+        return None if fh.read(len(OLE2_MAGIC)) == OLE2_MAGIC else "not an Excel 97-2003 workbook (no OLE2 header)"
+
+
 def _zip_problem(path: Path) -> str | None:
     names = _zip_names(path)
     return names if isinstance(names, str) else None
@@ -322,6 +331,6 @@ def _json_problem(path: Path, *, geojson: bool = False) -> str | None:
 
 
 _FORMAT_CHECKS: dict[str, Callable[[Path], str | None]] = {
-    "xlsx": _xlsx_problem, "zip": _zip_problem, "csv": _csv_problem,
+    "xlsx": _xlsx_problem, "xls": _xls_problem, "zip": _zip_problem, "csv": _csv_problem,
     "json": _json_problem, "geojson": partial(_json_problem, geojson=True),
 }

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from sources import incijfers
 from sources.catalog import Catalog, Source
 from sources.errors import SourceFileError
 from sources.publishers import LAYOUTS, read
@@ -54,22 +55,38 @@ def _evidence(tables: list[Table]) -> str:
     return "\n".join(lines)
 
 
+def _export_evidence(path: Path) -> str:
+    """A Provincies in Cijfers export: its title, measure labels, the names of its first rows and its footer."""
+    export = incijfers.read_export(path, labels=())
+    return "\n".join([export.title, *export.labels, *export.areas["name"].head(EVIDENCE_ROWS).to_list(),
+                      *export.publisher_sources])
+
+
+def _read_evidence(path: Path, parser: str) -> str | None:
+    try:
+        return _export_evidence(path) if parser == "provincies_incijfers" else _evidence(read(path, parser))
+    except SourceFileError:
+        return None
+
+
 def identify(path: Path, catalog: Catalog) -> Source | None:
-    """The one source whose layout and marks the file shows, or None (no source, or no way to choose)."""
+    """The one source whose layout and marks the file shows, or None (no source, or no way to choose).
+
+    When several fit, a source whose marks the file shows beats one without marks (a mark is the more specific
+    evidence), and then the file name breaks the tie."""
     evidence: dict[str, str | None] = {}
     matches: list[tuple[Source, Signature]] = []
     for source_id, signature in load_signatures().items():
         source = catalog.sources.get(source_id)
-        if source is None or source.parser not in LAYOUTS:
+        if source is None or (source.parser not in LAYOUTS and source.parser != "provincies_incijfers"):
             continue
         if source.parser not in evidence:
-            try:
-                evidence[source.parser] = _evidence(read(path, source.parser))
-            except SourceFileError:
-                evidence[source.parser] = None
+            evidence[source.parser] = _read_evidence(path, source.parser)
         found = evidence[source.parser]
         if found is not None and signature.shown_by(found):
             matches.append((source, signature))
+    if len(matches) > 1 and any(signature.marks for _, signature in matches):
+        matches = [(source, signature) for source, signature in matches if signature.marks]
     if len(matches) > 1:
         matches = [(source, signature) for source, signature in matches if signature.names(path)]
     return matches[0][0] if len(matches) == 1 else None

@@ -15,6 +15,7 @@ import polars as pl
 from sources import publishers
 from sources.catalog import Source
 from sources.errors import SourceFileError
+from sources.publishers import ParsedFile
 
 
 OBSERVATION_SCHEMA = {"nis_code": pl.String, "period": pl.String, "measure": pl.String, "value": pl.Float64,
@@ -156,18 +157,21 @@ def _first_bad_code(frame: pl.DataFrame, path: Path, column: str) -> None:
                               row=first["_source_row"], column=column)
 
 
-def geojson(path: Path, source: Source) -> pl.DataFrame:
-    """Municipality boundaries: one row per feature with its NIS code (geometry stays in the file)."""
+def topojson(path: Path, source: Source) -> pl.DataFrame:
+    """Municipality boundaries as TopoJSON: one row per municipality of its `municipalities` object, with the
+    code in `nis` (the geometry stays in the file; models/boundaries.py reads it)."""
     try:
-        features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    except (json.JSONDecodeError, KeyError, UnicodeDecodeError) as exc:
-        raise SourceFileError(path, "geojson-featurecollection", f"not a GeoJSON FeatureCollection: {exc}") from exc
+        geometries = json.loads(path.read_text(encoding="utf-8"))["objects"]["municipalities"]["geometries"]
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise SourceFileError(path, "topojson-municipalities", f"not a TopoJSON with an object 'municipalities': "
+                              f"{type(exc).__name__}: {exc}") from exc
     rows = []
-    for number, feature in enumerate(features, start=1):
-        props = feature.get("properties") or {}
-        if "nis_code" not in props or not feature.get("geometry"):
-            raise SourceFileError(path, "geojson-feature", "feature without nis_code or geometry", row=number)
-        rows.append({"nis_code": str(props["nis_code"]), "name_nl": props.get("name_nl", ""),
+    for number, geometry in enumerate(geometries, start=1):
+        props = geometry.get("properties") or {}
+        if "nis" not in props or not geometry.get("arcs"):
+            raise SourceFileError(path, "topojson-geometry", "a municipality without its code (nis) or its arcs",
+                                  row=number)
+        rows.append({"nis_code": str(props["nis"]).zfill(5), "name_nl": props.get("name_nl", ""),
                      "_source_file": path.name, "_source_row": number})
     return pl.DataFrame(rows, schema={"nis_code": pl.String, "name_nl": pl.String, "_source_file": pl.String,
                                       "_source_row": pl.Int64})
@@ -190,17 +194,34 @@ def gsm_catalogue(path: Path, source: Source) -> pl.DataFrame:
 
 PARSERS = {"reference_long": reference_long, "reference_wide": reference_wide, "refnis_changes": refnis_changes,
            "mergers_2025": mergers_2025,
-           "geojson": geojson, "gsm_catalogue": gsm_catalogue,
+           "topojson": topojson, "gsm_catalogue": gsm_catalogue,
            "gsm_extract": publishers.gsm_extract, "statbel_population": publishers.statbel_population,
            "statbel_fiscal_income": publishers.statbel_fiscal_income, "vdab_jobseekers": publishers.vdab_jobseekers,
-           "wonen_caravan_sites": publishers.wonen_caravan_sites, "statbel_refnis": publishers.statbel_refnis}
+           "wonen_caravan_sites": publishers.wonen_caravan_sites, "statbel_refnis": publishers.statbel_refnis,
+           "provincies_incijfers": publishers.provincies_incijfers,
+           "statbel_publication": publishers.statbel_publication, "pinc_upload": publishers.pinc_upload}
+# parsers that match the names in a file to codes, through the register of the file's municipality set
+NEEDS_REGISTER = {"provincies_incijfers"}
 
 
-def parse(path: Path, source: Source) -> pl.DataFrame:
-    """The rows of `path` in the layout of the source's parser; a file without any is refused, because
-    loading it would empty the source's table."""
-    frame = PARSERS[source.parser](path, source)
-    if frame.is_empty():
+def parse_file(path: Path, source: Source, register: pl.DataFrame | None = None) -> ParsedFile:
+    """The rows of `path` in the layout of the source's parser, with what the file says about itself; a file
+    without any row is refused, because loading it would empty the source's table. A parser that matches names
+    needs the `register`."""
+    parser = PARSERS[source.parser]
+    if source.parser in NEEDS_REGISTER:
+        if register is None:
+            raise ValueError(f"parser {source.parser} of source {source.id} needs the municipality register")
+        parsed = parser(path, source, register)
+    else:
+        parsed = parser(path, source)
+    parsed = parsed if isinstance(parsed, ParsedFile) else ParsedFile(parsed)
+    if parsed.frame.is_empty():
         raise SourceFileError(path, "has-rows", "the file holds no data rows (a header only, or no row of a "
                               "municipality)")
-    return frame
+    return parsed
+
+
+def parse(path: Path, source: Source, register: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The rows of `path` (see `parse_file`)."""
+    return parse_file(path, source, register).frame

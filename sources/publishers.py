@@ -13,14 +13,17 @@ import calendar
 import datetime as dt
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from sources import incijfers
 from sources.catalog import Source
-from sources.readers import (Column, Table, check_file, read_belgian_csv, read_xlsx_table, read_xlsx_tables,
+from sources.errors import SourceFileError
+from sources.readers import (Column, Table, check_file, is_xls, read_belgian_csv, read_xlsx_table, read_xlsx_tables,
                              read_zipped_text)
 
 NIS = ("NIS-code", "NIS code", "Niscode", "NIS", "Refnis", "REFNIS-code")
@@ -34,6 +37,16 @@ MONTHS = {name: number for number, name in enumerate(
 
 
 @dataclass(frozen=True)
+class ParsedFile:
+    """The observation rows of a file, and what the file says about itself: `facts` go into the snapshot's
+    origin record (the publisher's source lines, the export date, the title), `notes` into the run's metadata
+    and the validation report (measures the catalogue does not know, rows left out)."""
+    frame: pl.DataFrame
+    facts: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Layout:
     """What a parser reads: the formats it accepts and the columns its header must name."""
     formats: tuple[str, ...]  # "xlsx", "csv" (Belgian CSV) or "zip" (zipped text); the first is the default
@@ -41,6 +54,8 @@ class Layout:
     separator: str = ";"
     # in a workbook, every sheet named like this holds a table (one per year); otherwise the first sheet that has one
     sheets: str | None = None
+    # a publication wraps long names onto a row of their own (readers._Grid.joined_names)
+    wrapped_names: bool = False
 
 
 LAYOUTS = {
@@ -55,10 +70,15 @@ LAYOUTS = {
                                                     ("Aantal standplaatsen", "Standplaatsen"))),
     "statbel_refnis": Layout(("csv",), (("Code NIS",), ("Administratieve eenheden",), ("Code INS",),
                                         ("Entités administratives",))),
+    # a Statbel publication workbook: the unit's code, and the measure columns the catalogue maps
+    "statbel_publication": Layout(("xls", "xlsx"), (("NIS code", "NIS-code", "Code NIS"),), wrapped_names=True),
+    "pinc_upload": Layout(("xlsx", "csv"), (("period",), ("geoitem",), ("geolevel",)), separator=";"),
 }
 
 
 def _kind(path: Path) -> str:
+    if is_xls(path):
+        return "xls"
     try:
         with zipfile.ZipFile(path) as archive:
             return "xlsx" if "[Content_Types].xml" in archive.namelist() else "zip"
@@ -66,16 +86,17 @@ def _kind(path: Path) -> str:
         return "csv"
 
 
-def read(path: Path, parser: str) -> list[Table]:
-    """The tables of `path` in the layout of `parser`, read by the reader its content calls for."""
+def read(path: Path, parser: str, sheet: str | None = None) -> list[Table]:
+    """The tables of `path` in the layout of `parser` (in a workbook, of `sheet` if given), read by the reader its
+    content calls for."""
     layout = LAYOUTS[parser]
     check_file(path)
     kind = _kind(path)
     # a format the layout does not take is read as its default, whose reader says what is wrong
     kind = kind if kind in layout.formats else layout.formats[0]
-    if kind == "xlsx":
+    if kind in ("xlsx", "xls"):
         return read_xlsx_tables(path, layout.header, layout.sheets) if layout.sheets \
-            else [read_xlsx_table(path, layout.header)]
+            else [read_xlsx_table(path, layout.header, sheet, layout.wrapped_names)]
     if kind == "zip":
         return [read_zipped_text(path, layout.header)]
     return [read_belgian_csv(path, layout.header, layout.separator)]
@@ -274,3 +295,132 @@ def statbel_refnis(path: Path, source: Source) -> pl.DataFrame:
     return table.frame.select(pl.col(nis).alias("nis_code"), refnis_level(pl.col(nis)).alias("level"),
                               pl.col(name_nl).alias("name_nl"), pl.col(name_fr).alias("name_fr"),
                               "_source_file", "_source_row")
+
+
+# ------------------------------------------------------------------------------ names, levels, publications
+
+def name_key(name: str) -> str:
+    """A municipality name as compared: case, spacing and dash forms do not matter, nor the merger list's
+    "(voorlopige naam)" (provisional name) behind a name that was still to be confirmed."""
+    text = re.sub(r"\(voorlopige naam\)", "", name, flags=re.IGNORECASE)
+    return " ".join(text.replace("\u2013", "-").replace("\u2014", "-").split()).casefold()
+
+
+def codes_by_name(register: pl.DataFrame, on: dt.date) -> dict[str, list[str]]:
+    """Dutch name -> codes of the municipalities valid on `on` (Belgian names are unique in Dutch within a set)."""
+    valid = register.filter(pl.col("level") == "municipality", pl.col("valid_from") <= on, pl.col("valid_to") >= on)
+    found: dict[str, list[str]] = {}
+    for code, name in valid.select("nis_code", "name_nl").iter_rows():
+        found.setdefault(name_key(name), []).append(code)
+    return found
+
+
+def _geography_date(source: Source) -> dt.date:
+    if not (source.geography or "").isdigit():
+        raise ValueError(f"catalogue: source {source.id} names its areas, so it needs the year of its municipality "
+                         f"set as geography, not {source.geography!r}")
+    return dt.date(int(source.geography), 1, 1)
+
+
+def provincies_incijfers(path: Path, source: Source, register: pl.DataFrame) -> ParsedFile:
+    """A report export of Provincies in Cijfers (XLSX or CSV, see sources/incijfers.py).
+
+    The entry's `measure_map` maps exact measure labels to measures; every one of them must be in the file.
+    Labels listed under `ignore_measures` are known and not used; any other label is new to the catalogue: it
+    is listed in the run's metadata and the validation report, and the file is read without it. Rows named in
+    `skip_rows` ("Niet te lokaliseren", ...) are left out and counted. Every other name must be the Dutch name
+    of exactly one municipality of the entry's municipality set (`geography`) in the register.
+    """
+    export = incijfers.read_export(path, set(source.measure_map))
+    absent = [label for label in source.measure_map if label not in export.labels]
+    if absent:
+        raise export.error("expected-measures", f"the header lacks the measure {absent[0]!r} (renamed or removed?); "
+                           f"it has {list(export.labels)}", row=export.header_row, column="B")
+    ignored = [label for label in export.labels if label not in source.measure_map
+               and label not in source.ignore_measures]
+    skipped = export.areas.filter(pl.col("name").is_in(list(source.skip_rows)))
+    areas = export.areas.filter(~pl.col("name").is_in(list(source.skip_rows)))
+    index = codes_by_name(register, _geography_date(source))
+    codes = {}
+    for name, row in areas.iter_rows():
+        found = index.get(name_key(name), [])
+        if len(found) != 1:
+            why = "matches no municipality" if not found else f"matches {len(found)} municipalities ({found})"
+            raise export.error("municipality-name", f"{name!r} {why} of the register of {source.geography}; "
+                               "a name that is not a municipality belongs in the catalogue's skip_rows", row=row,
+                               column="A")
+        codes[name] = found[0]
+    cells = export.cells.filter(~pl.col("name").is_in(list(source.skip_rows)))
+    frame = cells.select(
+        pl.col("name").replace_strict(codes, return_dtype=pl.String).alias("nis_code"),
+        pl.col("year").cast(pl.String).alias("period"),
+        pl.col("label").replace_strict(source.measure_map, return_dtype=pl.String).alias("measure"),
+        "value", "status", pl.lit("").alias("note"), pl.lit(path.name).alias("_source_file"), "_source_row")
+    facts = {"title_in_file": export.title, "publisher_sources": list(export.publisher_sources),
+             "footnotes": list(export.footnotes), "date_exported": export.exported}
+    notes = {"ignored_measures": ignored, "left_out_rows": dict(Counter(skipped["name"].to_list()))}
+    return ParsedFile(frame.sort("_source_row", maintain_order=True), {k: v for k, v in facts.items() if v}, notes)
+
+
+def statbel_publication(path: Path, source: Source) -> ParsedFile:
+    """A table of a Statbel publication workbook (.xls or .xlsx), such as "Fiscale inkomens - Tabel C".
+
+    The entry names the sheet (`sheet`), the measure column of each measure (`measure_map`: the header text,
+    "group / label" below a merged group cell) and where the title rows give the reference period
+    (`period_from_title`). Below title rows and a header of one to three rows come the units in hierarchy order
+    (Belgium, regions, provinces, arrondissements, municipalities), each with its NIS code, which alone tells
+    its level (the Walloon Limbourg 63046 is printed "Limburg"); a name that wraps onto a row of its own is
+    joined back. Every level is kept: the aggregate rows are the publisher's own values for the province, the
+    region and the country. Rows coded in `skip_rows` (the German-speaking Community, 3001, which is not a
+    REFNIS unit) are left out and counted. Cell markers such as "*" (confidential) come from `status.markers`.
+    """
+    table = read(path, "statbel_publication", source.sheet)[0]
+    period = re.search(source.period_from_title or "(?!)", "\n".join(table.titles))
+    if period is None:
+        raise table.error("reference-period", f"the title rows give no reference period ({source.period_from_title!r}); "
+                                              f"they read {list(table.titles)}", row=1)
+    nis = table.column(LAYOUTS["statbel_publication"].header[0])
+    measures = {measure: table.column((column,)) for column, measure in source.measure_map.items()}
+    code = pl.col(nis).str.strip_chars()
+    table = replace(table, frame=table.frame.with_columns(
+        pl.when(code.str.contains(r"^\d{1,5}$")).then(code.str.zfill(5)).otherwise(code).alias("nis_code")))
+    table.first_bad(~pl.col("nis_code").str.contains(r"^\d{5}$"), nis, "nis-code-format",
+                    "{value!r} is not a NIS code (five digits)")
+    skipped = table.frame.filter(pl.col("nis_code").is_in(list(source.skip_rows)))
+    rows = table.where_rows(~pl.col("nis_code").is_in(list(source.skip_rows)))
+    frame = _long(rows, pl.lit(period.group(1)), measures, source)
+    return ParsedFile(frame, {"title_in_file": " / ".join(table.titles)},
+                      {"left_out_rows": dict(Counter(skipped["nis_code"].to_list()))})
+
+
+def pinc_upload(path: Path, source: Source) -> ParsedFile:
+    """An upload file of Provincies in Cijfers (one variable family per file, e.g. v3122 of the National Bank).
+
+    Columns `period`, `geoitem` (the REFNIS code, without its leading zero), `geolevel` and one column per
+    variable (`measure_map`: column -> measure). The entry's `geolevels` lists the levels the file may use and
+    the REFNIS level each stands for (gemeente2018 is a municipality on the codes of 2018); any other level is
+    refused. A unit listed twice under two levels with the same figures (the Brussels Region, as region and
+    as province) is kept once; with different figures the file contradicts itself and is refused. An empty
+    cell has no value.
+    """
+    table = read(path, "pinc_upload")[0]
+    period, item, level = table.columns(LAYOUTS["pinc_upload"].header)
+    table.first_bad(~pl.col(level).is_in(list(source.geolevels)), level, "known-geolevel",
+                    f"{{value!r}} is not one of the levels {list(source.geolevels)}")
+    table.first_bad(~pl.col(period).str.contains(r"^\d{4}$"), period, "period-format", "{value!r} is not a year")
+    code = pl.col(item).str.strip_chars()
+    table = replace(table, frame=table.frame.with_columns(
+        pl.when(code.str.contains(r"^\d{1,5}$")).then(code.str.zfill(5)).otherwise(code).alias("nis_code")))
+    table.first_bad(~pl.col("nis_code").str.contains(r"^\d{5}$"), item, "nis-code-format",
+                    "{value!r} is not a NIS code (five digits)")
+    measures = {measure: table.column((column,)) for column, measure in source.measure_map.items()}
+    values = list(measures.values())
+    repeated = pl.struct("nis_code", period).is_duplicated()
+    clash = table.frame.filter(repeated).group_by("nis_code", period).agg(
+        pl.struct(values).n_unique().alias("versions"), pl.col("_source_row").max()).filter(pl.col("versions") > 1)
+    if clash.height:
+        first = clash.sort("_source_row").row(0, named=True)
+        raise table.error("unique-key", f"unit {first['nis_code']} is listed twice for {first[period]} with different "
+                                        "figures", row=first["_source_row"], column=item)
+    rows = table.where_rows(pl.struct("nis_code", period).is_first_distinct())
+    return ParsedFile(_long(rows, pl.col(period), measures, source))

@@ -20,7 +20,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -28,10 +28,11 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 import polars as pl
+import python_calamine
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from sources.download import sniff
+from sources.download import OLE2_MAGIC, sniff
 from sources.errors import SourceFileError
 
 # a required column: the header texts it may have (case and spacing do not matter)
@@ -122,6 +123,8 @@ class Table:
     # sheet names, title rows, archive members: what tells which dataset a file holds
     context: tuple[str, ...] = ()
     decimal: str = ","
+    # the texts of the title rows above the header, each once
+    titles: tuple[str, ...] = ()
 
     def error(self, rule: str, detail: str, *, row: int | None = None, column: str | None = None) -> SourceFileError:
         return SourceFileError(self.where, rule, detail, row=row, column=column, sheet=self.sheet)
@@ -201,6 +204,8 @@ class _Grid:
     decimal: str = ","
     # a text file's data row may not be wider than its header (a sign of a wrong separator)
     fixed_width: bool = False
+    # rows whose text was joined to the row above (see `joined_names`): not data, and not the table's end
+    wrapped: frozenset[int] = frozenset()
 
     def _missing(self, row: int, lacking: list[Column], header: Sequence[Column]) -> SourceFileError:
         names = lacking[0]
@@ -223,15 +228,34 @@ class _Grid:
         width = max(len(row) for row in self.rows[top:end])
         if self.fixed_width:
             self._check_width(bottom + 1, end, len(self.rows[anchor]))
-        data = [row + [""] * (width - len(row)) for row in self.rows[bottom + 1:end]]
+        kept = [i for i in range(bottom + 1, end) if i not in self.wrapped]
+        data = [self.rows[i] + [""] * (width - len(self.rows[i])) for i in kept]
         labels = [tuple(_dedupe(row[c] if c < len(row) else "" for row in self.rows[top:bottom + 1]))
                   for c in range(width)]
         names, parts = _name_columns(labels, [any(row[c] for row in data) for c in range(width)])
         columns = {name: [row[c] for row in data] for c, name in names.items()}
-        frame = _with_origin(pl.DataFrame(columns, schema={name: pl.String for name in columns}),
-                             self.source_file, bottom + 2)
+        frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_columns(
+            pl.lit(self.source_file).alias("_source_file"), pl.Series("_source_row", [i + 1 for i in kept], pl.Int64))
         titles = tuple(cell for row in self.rows[:top] for cell in row if cell)
-        return Table(frame, self.where, self.sheet, anchor + 1, parts, self.context + titles, self.decimal)
+        return Table(frame, self.where, self.sheet, anchor + 1, parts, self.context + titles, self.decimal,
+                     tuple(dict.fromkeys(title.strip() for title in titles if title.strip())))
+
+    def joined_names(self) -> _Grid:
+        """The grid with wrapped names joined: a row holding only a text in its first cell, between two rows
+        with figures, continues the name of the row above ("Brussels Hoofdstedelijk" / "Gewest" in Statbel's
+        tables); it is joined to that name and skipped, instead of ending the table."""
+        rows = [list(row) for row in self.rows]
+
+        def has_figures(row: list[str]) -> bool:
+            return sum(1 for cell in row[1:] if cell) >= 2
+
+        wrapped = set()
+        for i in range(1, len(rows) - 1):
+            row = rows[i]
+            if row and row[0] and not any(row[1:]) and has_figures(rows[i - 1]) and has_figures(rows[i + 1]):
+                rows[i - 1][0] = f"{rows[i - 1][0]} {row[0]}"
+                wrapped.add(i)
+        return replace(self, rows=rows, wrapped=frozenset(wrapped))
 
     def _header_block(self, anchor: int, keys: list[int]) -> tuple[int, int]:
         top = anchor
@@ -247,7 +271,8 @@ class _Grid:
         return top, bottom
 
     def _end(self, start: int, keys: list[int]) -> int:
-        end = next((i for i in range(start, len(self.rows)) if _is_note(self.rows[i])), len(self.rows))
+        end = next((i for i in range(start, len(self.rows)) if i not in self.wrapped and _is_note(self.rows[i])),
+                   len(self.rows))
         for i in range(end + 1, len(self.rows)):
             row = self.rows[i]
             if not _is_note(row) and all(k < len(row) and row[k] for k in keys):
@@ -318,7 +343,7 @@ def _cell_text(value: object, percent: bool) -> str:
     return str(value).strip()
 
 
-def _open_workbook(path: Path) -> openpyxl.Workbook:
+def open_workbook(path: Path) -> openpyxl.Workbook:
     sniff(path, "xlsx")
     try:
         # from a file object, because openpyxl refuses a path whose extension is not .xlsx
@@ -330,31 +355,80 @@ def _open_workbook(path: Path) -> openpyxl.Workbook:
                               f"the workbook cannot be read ({type(exc).__name__}: {exc})") from exc
 
 
+def _merge(rows: list[list[str]], ranges: Iterator[tuple[int, int, int, int]], width: int) -> frozenset[int]:
+    """Spread the value of each merged range (first row, first column, last row, last column; from 0) over
+    its cells, and return the rows holding a label merged over some, not all, columns (group rows)."""
+    groups = set()
+    for top, left, bottom, right in ranges:
+        value = rows[top][left]
+        for r in range(top, bottom + 1):
+            rows[r][left:right + 1] = [value] * (right - left + 1)
+        if 1 < right - left + 1 < width:
+            groups.update(range(top, bottom + 1))
+    return frozenset(groups)
+
+
 def _sheet_grid(path: Path, workbook: openpyxl.Workbook, name: str) -> _Grid:
     sheet = workbook[name]
     rows = [[_cell_text(cell.value, "%" in str(cell.number_format)) for cell in row]
             for row in sheet.iter_rows(min_row=1, min_col=1, max_row=sheet.max_row, max_col=sheet.max_column)]
-    groups = set()
-    for merged in sheet.merged_cells.ranges:
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            rows[r][merged.min_col - 1:merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
-        if 1 < merged.max_col - merged.min_col + 1 < sheet.max_column:
-            groups.update(range(merged.min_row - 1, merged.max_row))
-    return _Grid(rows, path, path.name, name, frozenset(groups), tuple(workbook.sheetnames))
+    ranges = ((m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges)
+    groups = _merge(rows, ranges, sheet.max_column)
+    return _Grid(rows, path, path.name, name, groups, tuple(workbook.sheetnames))
 
 
-def _sheet_tables(path: Path, header: Sequence[Column], sheet_pattern: str | None) -> Iterator[Table]:
+def is_xls(path: Path) -> bool:
+    """An Excel 97-2003 workbook (.xls, an OLE2 compound file), as Statbel still publishes some tables."""
+    with path.open("rb") as fh:
+        return fh.read(len(OLE2_MAGIC)) == OLE2_MAGIC
+
+
+def _open_xls(path: Path) -> python_calamine.CalamineWorkbook:
+    sniff(path, "xls")
+    try:
+        with path.open("rb") as fh:
+            return python_calamine.CalamineWorkbook.from_filelike(fh)
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        raise SourceFileError(path, "readable-xls",
+                              f"the workbook cannot be read ({type(exc).__name__}: {exc})") from exc
+
+
+def _xls_grid(path: Path, workbook: python_calamine.CalamineWorkbook, name: str) -> _Grid:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        # every row from A1, also empty ones, so that row numbers are those the analyst sees
+        values = sheet.to_python(skip_empty_area=False)
+    except (python_calamine.CalamineError, ValueError) as exc:
+        raise SourceFileError(path, "readable-xls", f"sheet {name!r} cannot be read ({exc})", sheet=name) from exc
+    width = max((len(row) for row in values), default=0)
+    rows = [[_cell_text(value, False) for value in row] + [""] * (width - len(row)) for row in values]
+    ranges = ((top, left, bottom, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or ())
+    groups = _merge(rows, ranges, width)
+    return _Grid(rows, path, path.name, name, groups, tuple(workbook.sheet_names))
+
+
+def _grids(path: Path) -> tuple[list[str], Callable[[str], _Grid]]:
+    """The sheet names of a workbook (.xlsx or .xls) and a function giving the grid of one sheet."""
+    if is_xls(path):
+        book = _open_xls(path)
+        return list(book.sheet_names), lambda name: _xls_grid(path, book, name)
+    workbook = open_workbook(path)
+    return list(workbook.sheetnames), lambda name: _sheet_grid(path, workbook, name)
+
+
+def _sheet_tables(path: Path, header: Sequence[Column], sheet_pattern: str | None,
+                  wrapped_names: bool = False) -> Iterator[Table]:
     """The table with `header` of each sheet named like `sheet_pattern` (any sheet without one), lazily."""
-    workbook = _open_workbook(path)
-    names = [n for n in workbook.sheetnames if sheet_pattern is None or re.fullmatch(sheet_pattern, n)]
+    sheet_names, grid_of = _grids(path)
+    names = [n for n in sheet_names if sheet_pattern is None or re.fullmatch(sheet_pattern, n)]
     if not names:
         raise SourceFileError(path, "expected-sheet", f"no sheet is named like {sheet_pattern!r}; "
-                              f"sheets: {workbook.sheetnames}")
+                              f"sheets: {sheet_names}")
     misses = []
     for name in names:
+        grid = grid_of(name)
         try:
-            yield _sheet_grid(path, workbook, name).table(header)
+            yield (grid.joined_names() if wrapped_names else grid).table(header)
         except SourceFileError as miss:
             if miss.rule != "expected-columns":
                 raise
@@ -369,14 +443,17 @@ def read_xlsx_tables(path: Path, header: Sequence[Column], sheet_pattern: str | 
     return list(_sheet_tables(path, header, sheet_pattern))
 
 
-def read_xlsx_table(path: Path, header: Sequence[Column], sheet: str | None = None) -> Table:
-    """The table with `header` in `sheet`, or without a name in the first sheet that has one."""
-    return next(_sheet_tables(path, header, None if sheet is None else re.escape(sheet)))
+def read_xlsx_table(path: Path, header: Sequence[Column], sheet: str | None = None,
+                    wrapped_names: bool = False) -> Table:
+    """The table with `header` in `sheet` (of a .xlsx or .xls workbook), or without a name in the first sheet
+    that has one. With `wrapped_names`, a name that a publication wraps onto a row of its own is joined
+    back to the row it belongs to (see `_Grid.joined_names`)."""
+    return next(_sheet_tables(path, header, None if sheet is None else re.escape(sheet), wrapped_names))
 
 
 # ------------------------------------------------------------------------------------------- text
 
-def _decode(data: bytes, where: Path) -> str:
+def decode_text(data: bytes, where: Path) -> str:
     """UTF-8 (with or without byte order mark), else Windows-1252, the two encodings Belgian publishers use."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -386,7 +463,7 @@ def _decode(data: bytes, where: Path) -> str:
     raise SourceFileError(where, "text-encoding", "the text is neither UTF-8 nor Windows-1252")
 
 
-def _split(text: str, separator: str, where: Path, quoting: int = csv.QUOTE_MINIMAL) -> list[list[str]]:
+def split_rows(text: str, separator: str, where: Path, quoting: int = csv.QUOTE_MINIMAL) -> list[list[str]]:
     try:
         return [[cell.strip() for cell in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator, quoting=quoting)]
@@ -413,7 +490,7 @@ def read_belgian_csv(path: Path, header: Sequence[Column], separator: str = ";")
     """A CSV file as Belgian publishers write it: `;`-separated, UTF-8 (BOM or not) or Windows-1252,
     numbers with a decimal comma left as text."""
     sniff(path, "csv")
-    rows = _split(_decode(path.read_bytes(), path), separator, path)
+    rows = split_rows(decode_text(path.read_bytes(), path), separator, path)
     return _text_table(_Grid(rows, path, path.name, fixed_width=True), header, separator)
 
 
@@ -433,7 +510,7 @@ def read_zipped_text(path: Path, header: Sequence[Column],
         raise SourceFileError(path, "readable-zip", f"the archive cannot be read ({exc})") from exc
     member = PurePosixPath(members[0].filename).name
     where = path.with_name(f"{path.name}!{member}")
-    text = _decode(data, where)
+    text = decode_text(data, where)
     first_line = text.split("\n", 1)[0]
     separator = next((s for s in ("|", "\t") if s in first_line), None)
     if separator is None:
@@ -441,7 +518,7 @@ def read_zipped_text(path: Path, header: Sequence[Column],
     regular = _regular_text_table(text, separator, header, where, path.name, (member,))
     if regular is not None:
         return regular
-    rows = _split(text, separator, where, quoting=csv.QUOTE_NONE)
+    rows = split_rows(text, separator, where, quoting=csv.QUOTE_NONE)
     return _text_table(_Grid(rows, where, path.name, context=(member,), decimal=".", fixed_width=True), header,
                        separator)
 

@@ -68,8 +68,10 @@ def test_merger_lists_and_boundaries_parse():
     assert (mergers.height, mergers["new_nis_code"].n_unique()) == (30, 14)
     assert mergers.filter(old_nis_code="11056").select("old_name_nl", "new_nis_code", "_source_row").row(0) == (
         "Zwijndrecht", "46030", 10)
-    source, path = real("boundaries_2025")
-    assert parse(path, source)["nis_code"].n_unique() == 38
+    source, path = real("boundaries_2019")
+    shapes = parse(path, source)
+    assert shapes["nis_code"].n_unique() == shapes.height == 581
+    assert shapes.filter(nis_code="71022")["name_nl"].item() == "Hasselt"
 
 
 def test_edited_snapshot_is_refused_and_a_new_snapshot_is_taken(tmp_path):
