@@ -19,7 +19,8 @@ from bench.probe import Probe
 from models import build
 from pipelines.resources import BarometerResource
 from reports.downloads import write_downloads
-from reports.html import write_pages
+from models.boundaries import load_topology
+from reports.html import area_boundaries, write_pages
 from reports.release import publish
 from sources.catalog import load_catalog
 from sources.parsers import empty_observations, parse
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
             if source.parts:
                 continue
             snapshot = find_latest(paths.snapshot_roots, source.id)
-            frame = parse(snapshot.path, source) if snapshot else empty_observations()
+            frame = parse(snapshot.path, source, build.register_frame(con)) if snapshot else empty_observations()
             build.load_raw(con, source, build.within_area(con, frame, source, catalog.area),
                            snapshot.origin if snapshot else None)
     with probe.stage("models"):
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         build.indicators(con, catalog)
         build.barometer(con)
         build.synthesis(con)
-    boundaries = latest_snapshot(paths.snapshot_roots, "boundaries_2025").path
+    boundaries = area_boundaries(con, load_topology(latest_snapshot(paths.snapshot_roots, "boundaries_2019").path))
 
     def release(target: Path) -> None:
         write_downloads(con, target)

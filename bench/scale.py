@@ -137,9 +137,8 @@ def pages(database: Path, output: Path, data: Path, catalog) -> dict:
     # the overview's map needs a shape for exactly the current municipalities
     boundaries = json.loads((data / "synthetic_boundaries_2025.geojson").read_text(encoding="utf-8"))
     boundaries["features"] = [f for f in boundaries["features"] if f["properties"]["nis_code"] in codes]
-    (output / "sample_boundaries.geojson").write_text(json.dumps(boundaries), encoding="utf-8")
     with connect(sample) as con:
-        write_pages(con, folder, output / "sample_boundaries.geojson", catalog.area.name)
+        write_pages(con, folder, boundaries, catalog.area.name)
     return page_sizes(folder)
 
 

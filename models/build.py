@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from models import metadata, specs
+from models import metadata, quarantine, specs
 from models import synthesis as composite
 from models.warehouse import first_row, replace_table, run_sql
 from sources import register
@@ -29,22 +29,26 @@ def load_register(con: duckdb.DuckDBPyConnection, catalog: Catalog, roots: Seque
 
 def municipalities(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     replace_table(con, "area_spec", specs.area_spec(catalog))
+    replace_table(con, "unit_names", specs.unit_names(catalog))
     run_sql(con, "macros")
     run_sql(con, "municipalities")
 
 
 def within_area(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, source: Source, area: Area) -> pl.DataFrame:
-    """A file that covers more than the area (Flanders, Belgium) without the rows of units the register
-    knows and that are not the area's municipalities (others' municipalities, the totals of arrondissements,
-    provinces, regions); an area file stays whole, and so does a row whose code the register does not know
-    at all, so that a wrong code is caught by validation instead of being dropped. A file that covers
+    """A file that covers more than the area (Flanders, Belgium) without the rows of units the barometer does
+    not use: it keeps the municipalities of the area and of the region the area is compared with (whose value
+    may have to be formed from them), and the publisher's own rows for the reference units (the area, its
+    arrondissements, its region). An area file stays whole, and so does a row whose code the register does not
+    know at all, so that a wrong code is caught by validation instead of being dropped. A file that covers
     another area has no rows for this one."""
     if not source.covers_area(area):
         return frame.clear()
     if source.scope == "area":
         return frame
-    elsewhere = con.sql("select nis_code from raw_municipality_register "
-                        "except select nis_code from municipalities").pl()["nis_code"]
+    elsewhere = con.sql("""
+        select nis_code from raw_municipality_register
+        except (select nis_code from reference_units join units_above() using (unit_nis)
+                union select nis_code from municipalities)""").pl()["nis_code"]
     return frame.filter(~pl.col("nis_code").is_in(elsewhere.implode()))
 
 
@@ -93,6 +97,22 @@ def _replace_years(con: duckdb.DuckDBPyConnection, source: Source, frame: pl.Dat
                               "where period_year(period) in (select unnest(?))", [years])[0]
     finally:
         con.unregister("_incoming")
+
+
+def register_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The register as loaded, for parsers that match the names in a file to codes."""
+    return con.sql("select * from raw_municipality_register").pl()
+
+
+def record_notes(con: duckdb.DuckDBPyConnection, source: Source, file: str, notes: dict) -> None:
+    """What the file's parser noted (measures the catalogue does not know, rows left out), for the validation
+    report: an analyst sees what was not read."""
+    con.execute(quarantine.SCHEMA)
+    con.execute("delete from source_notes where source_id = ?", [source.id])
+    rows = [(source.id, file, "ignored_measure", label, 1) for label in notes.get("ignored_measures", [])]
+    rows += [(source.id, file, "left_out_row", name, n) for name, n in notes.get("left_out_rows", {}).items()]
+    if rows:
+        con.executemany("insert into source_notes values (?, ?, ?, ?, ?)", rows)
 
 
 def _record_snapshot(con: duckdb.DuckDBPyConnection, source: Source, origin: dict) -> None:

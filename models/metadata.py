@@ -18,7 +18,8 @@ INDICATORS_DIR = Path(__file__).with_name("indicators")
 FAMILIES = {"inkomen": "Inkomen", "werk": "Werk", "onderwijs": "Onderwijs", "wonen": "Wonen",
             "kinderen": "Kinderen", "bevolking": "Bevolking (context)"}
 POLARITIES = {"hoger is ongunstiger": -1, "hoger is gunstiger": 1, "neutraal": 0}
-AGGREGATES = {"ratio", "sum", "population_weighted", "none"}
+# how the value of an area is formed when the publisher gives none (models/sql/barometer.sql, reference_values)
+AGGREGATES = {"ratio", "sum", "none"}
 REQUIRED = ("title", "family", "order", "unit", "decimals", "polarity", "compute", "aggregate")
 FROM_GSM = ("definition", "numerator", "denominator")
 
@@ -59,7 +60,7 @@ def _check(ind: Indicator, path: Path, catalog: Catalog) -> None:
         problems.append("compute needs either `value` or `numerator` + `denominator`")
     if ind.aggregate == "ratio" and not ratio:
         problems.append("aggregate `ratio` needs a numerator and a denominator")
-    known = catalog.measure_source()
+    known = catalog.measure_sources()
     problems += [f"measure {m!r} is declared by no source in sources/catalog.yaml" for m in ind.measures if m not in known]
     if not ind.gsm_code:
         problems += [f"{f} is required (no gsm_code to take it from)" for f in FROM_GSM if not getattr(ind, f)]
@@ -100,13 +101,13 @@ def metadata_frame(indicators: tuple[Indicator, ...], catalog: Catalog, gsm: pl.
                    origins: dict[str, dict]) -> pl.DataFrame:
     """Full metadata per indicator, with source, publisher, licence, cadence and period from the catalogue."""
     gsm_by_code = {r["code"]: r for r in gsm.iter_rows(named=True) if r["code"]}
-    measure_source = catalog.measure_source()
+    measure_sources = catalog.measure_sources()
     rows = []
     for position, ind in enumerate(indicators):
         quoted = gsm_by_code.get(ind.gsm_code, {}) if ind.gsm_code else {}
         if ind.gsm_code and not quoted:
             raise ValueError(f"indicator {ind.id}: gsm_code {ind.gsm_code} is not in the Stadsmonitor catalogue")
-        sources = [catalog.source(measure_source[m]) for m in dict.fromkeys(ind.measures)]
+        sources = [catalog.source(s) for s in dict.fromkeys(s for m in ind.measures for s in measure_sources[m])]
         held = [s for s in sources if s.id in origins]
         rows.append({
             "indicator_id": ind.id, "position": position, "title": ind.title, "family": ind.family,

@@ -19,6 +19,9 @@ create table if not exists validation_results (
     passed boolean, n_failing bigint, error varchar, blocking boolean);
 -- warehouses from before warnings existed
 alter table validation_results add column if not exists blocking boolean;
+-- what a parser read past: measures the catalogue does not know, rows that are not municipalities
+create table if not exists source_notes (source_id varchar, source_file varchar, kind varchar, detail varchar,
+                                         n bigint);
 """
 
 

@@ -15,6 +15,12 @@ def area_spec(catalog: Catalog) -> pl.DataFrame:
                          "min_coverage": [area.min_coverage_for_area_value]})
 
 
+def unit_names(catalog: Catalog) -> pl.DataFrame:
+    """The names the reports give to REFNIS units (Vlaanderen rather than the register's Vlaams Gewest)."""
+    return pl.DataFrame({"nis_code": list(catalog.area_names), "name": list(catalog.area_names.values())},
+                        schema={"nis_code": pl.String, "name": pl.String})
+
+
 def source_spec(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame([{"source_id": s.id, "geography": s.geography, "complete": s.complete,
                           "backcast": s.backcast, "replaces": s.replaces} for s in catalog.observation_sources()],
@@ -23,6 +29,7 @@ def source_spec(catalog: Catalog) -> pl.DataFrame:
 
 def measure_spec(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame([{"measure": m, "source_id": s.id, "unit": u, "additive": catalog.units[u].additive,
+                          "mergeable": catalog.units[u].mergeable,
                           "min_value": catalog.units[u].min, "max_value": catalog.units[u].max}
                          for s in catalog.sources.values() for m, u in s.measures.items()],
                         schema_overrides={"min_value": pl.Float64, "max_value": pl.Float64})

@@ -74,10 +74,14 @@ def _observation_rules(source: Source, catalog: Catalog) -> list[Rule]:
         Rule("period-present", "every row has a period", "not_null", column="period"),
         _format_rule(),
         Rule("nis-code-in-code-set",
-             f"the NIS code belongs to the municipality set of the source ({source.geography})", "rows",
+             f"the NIS code belongs to the municipality set of the source ({source.geography})"
+             + (" and to the area" if source.scope == "area" else ", or is a unit of the REFNIS hierarchy"), "rows",
              query="with b as (select * from {batch}) select b.* from b where not exists ("
-                   "select 1 from municipalities m where m.nis_code = b.nis_code and "
-                   f"{_set_condition(source, 'b.period')})"),
+                   f"select 1 from municipality_codes m where m.nis_code = b.nis_code and "
+                   f"{_set_condition(source, 'b.period')}{' and m.in_area' if source.scope == 'area' else ''})"
+                   + ("" if source.scope == "area" else
+                      " and not exists (select 1 from raw_municipality_register u where u.nis_code = b.nis_code "
+                      "and u.level <> 'municipality')")),
         Rule("unique-key", "one row per (nis_code, measure, period)", "rows",
              query="with b as (select * from {batch}) select b.* from b "
                    "qualify count(*) over (partition by nis_code, measure, period) > 1"),
@@ -190,7 +194,7 @@ def _boundary_rules(source: Source, catalog: Catalog) -> list[Rule]:
     rules = [
         Rule("nis-code-in-code-set", f"every shape belongs to the municipality set {source.geography}", "rows",
              query="with b as (select * from {batch}) select b.* from b where not exists (select 1 from "
-                   f"municipalities m where m.nis_code = b.nis_code and {current})"),
+                   f"municipality_codes m where m.nis_code = b.nis_code and {current})"),
         Rule("unique-key", "one shape per NIS code", "rows",
              query="with b as (select * from {batch}) select b.* from b qualify count(*) over (partition by nis_code) > 1"),
     ]
@@ -207,7 +211,7 @@ def rules_for(source: Source, catalog: Catalog) -> list[Rule]:
         return _observation_rules(source, catalog)
     if source.parser == "register":
         return _register_rules(catalog)
-    if source.parser == "geojson":
+    if source.parser == "topojson":
         return _boundary_rules(source, catalog)
     if source.parser == "gsm_catalogue":
         return [Rule("unique-key", "one entry per indicator code", "rows",

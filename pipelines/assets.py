@@ -9,23 +9,24 @@ from dagster import (AssetExecutionContext, AssetKey, AssetsDefinition, DataVers
 from dagster._utils.warnings import BetaWarning
 
 from models import build
+from models.boundaries import load_topology
 from models.warehouse import preview, row_count
 from pipelines.partitions import YEARS, all_years
 # every asset takes `run_lock`: the resource holds the output folder's lock from the start to the end of a run
 from pipelines.resources import BarometerResource, RunLock
 from pipelines.versions import code_version, observe_snapshot, snapshot_key, snapshot_version
 from reports.downloads import write_downloads
-from reports.html import write_pages
+from reports.html import area_boundaries, write_pages
 from reports.release import publish
 from reports.validation import write_validation_report
 from sources.catalog import Source, load_catalog
 from sources.download import catalogue_hosts, fetch
-from sources.parsers import empty_observations, parse
+from sources.parsers import ParsedFile, empty_observations, parse_file
 from sources.snapshots import EMBEDDED_SNAPSHOTS, find_latest, latest_snapshot
 
 CATALOG = load_catalog()
 REGISTER = CATALOG.source("municipality_register")
-BOUNDARIES = CATALOG.source("boundaries_2025")
+BOUNDARIES = CATALOG.source("boundaries_2019")
 
 
 def markdown(frame: pl.DataFrame) -> str:
@@ -73,17 +74,23 @@ def raw_asset(source: Source) -> AssetsDefinition:
         context.log.info(f"loading {source.raw_table} from snapshot {snapshot.version if snapshot else 'none'}")
         if snapshot is None and source.embedded:
             raise FileNotFoundError(f"the embedded snapshot of {source.id} is missing from {EMBEDDED_SNAPSHOTS}")
-        frame = parse(snapshot.path, source) if snapshot else empty_observations()
         years = [int(key) for key in context.partition_keys] if source.partitioned else None
         with barometer.connect() as con:
-            frame = build.within_area(con, frame, source, CATALOG.area)
+            parsed = parse_file(snapshot.path, source, build.register_frame(con)) if snapshot \
+                else ParsedFile(empty_observations())
+            frame = build.within_area(con, parsed.frame, source, CATALOG.area)
             written = build.load_raw(con, source, frame, snapshot.origin if snapshot else None, years, all_years())
+            build.record_notes(con, source, snapshot.origin["file"] if snapshot else "", parsed.notes)
             meta = table_metadata(con, source.raw_table)
         if snapshot is None:
             context.log.warning(f"no file of {source.id} obtained yet: its indicators stay missing")
             context.add_output_metadata({**meta, "snapshot": "none"})
             return
-        context.add_output_metadata({**meta, "rows_written": MetadataValue.int(written),
+        notes = {key: MetadataValue.json(value) for key, value in parsed.notes.items() if value}
+        if parsed.notes.get("ignored_measures"):
+            context.log.warning(f"{snapshot.origin['file']}: measures the catalogue does not know, not read: "
+                                f"{parsed.notes['ignored_measures']}")
+        context.add_output_metadata({**meta, **notes, "rows_written": MetadataValue.int(written),
                                      "snapshot": snapshot.version, "file": snapshot.origin["file"],
                                      "sha256": snapshot.origin["sha256"],
                                      "origin": MetadataValue.url(snapshot.origin["urls"][0])})
@@ -183,11 +190,10 @@ synthesis = model_asset(
        code_version=code_version(["reports/**/*"], CATALOG.area))
 def release(context: AssetExecutionContext, barometer: BarometerResource, run_lock: RunLock) -> None:
     """Downloads and HTML reports, built in a new release folder and then made `output/current` at once."""
-    # the embedded boundaries cover one area; another area's overview says it has no map
-    boundaries = latest_snapshot(barometer.snapshot_roots, BOUNDARIES.id).path \
-        if BOUNDARIES.covers_area(CATALOG.area) else None
+    topology = load_topology(latest_snapshot(barometer.snapshot_roots, BOUNDARIES.id).path)
     context.log.info(f"building a new release in {barometer.output / 'releases'}")
     with barometer.connect() as con:
+        boundaries = area_boundaries(con, topology)
         folder = publish(barometer.output, lambda target: (
             write_downloads(con, target), write_pages(con, target, boundaries, CATALOG.area.name),
             write_validation_report(con, target / "validatie.html", CATALOG.area.name)))

@@ -13,7 +13,8 @@ from sources.catalog import Catalog, Source
 from sources.errors import SourceFileError
 from sources.download import SAFE_NAME
 from sources.identify import identify, named_sources
-from sources.parsers import parse
+from sources import register
+from sources.parsers import parse_file
 from sources.readers import check_file
 from sources.snapshots import Snapshot, find_latest, open_snapshot, retract, sha256_of, take_snapshot
 
@@ -41,18 +42,19 @@ def admit(path: Path, catalog: Catalog, snapshot_roots: list[Path]) -> Admission
         raise Rejected(str(err)) from err
     source = identify(path, catalog)
     if source is None:
-        raise Rejected(_unidentified(path, catalog))
+        raise Rejected(_unidentified(path, catalog, snapshot_roots))
     try:
-        parse(path, source)
+        parsed = parse_file(path, source, register.from_snapshots(catalog, snapshot_roots)[0])
     except SourceFileError as err:
         raise Rejected(f"{path.name} looks like {source.id} but cannot be read: {err}") from err
     latest = find_latest(snapshot_roots, source.id)
     if latest is not None and latest.origin["sha256"] == sha256_of(path):
         return Admission(source, latest, new=False)
+    # what the file says of itself (an export's source lines and date) is kept with it
     origin = {"title": source.title, "publisher": source.publisher, "dataset": source.dataset,
               "licence": source.licence, "urls": [u for u in (source.url, source.page) if u],
               "reference_period": f"zoals aangeleverd op {dt.date.today().isoformat()}",
-              "obtained_from": f"landing folder (file {path.name})"}
+              "obtained_from": f"landing folder (file {path.name})", **parsed.facts}
     return Admission(source, take_snapshot(snapshot_roots[0], source.id, path, origin), new=True)
 
 
@@ -64,12 +66,12 @@ def _check_name(path: Path) -> None:
                               "/ \\ .. $ ; | & `); rename the file")
 
 
-def _unidentified(path: Path, catalog: Catalog) -> str:
+def _unidentified(path: Path, catalog: Catalog, snapshot_roots: list[Path]) -> str:
     """Why no source fits, with what the reader of a source the name points to finds wrong in the file."""
     reason = f"{path.name}: the content matches no dataset of the source catalogue"
     for source in named_sources(path, catalog):
         try:
-            parse(path, source)
+            parse_file(path, source, register.from_snapshots(catalog, snapshot_roots)[0])
         except SourceFileError as err:
             reason += f"; read as {source.id}, as its name suggests: {err}"
     return reason

@@ -75,7 +75,12 @@ class BarometerResource(ConfigurableResource):
         self.output.mkdir(parents=True, exist_ok=True)
         with DuckDBResource(database=str(self.warehouse),
                             connection_config=connection_config(self.warehouse)).get_connection() as con:
-            yield con
+            # DuckDBResource closes the connection only when the block ends without an error; left open after a
+            # failed step, it would refuse every later connection of the run (GX's among them)
+            try:
+                yield con
+            finally:
+                con.close()
 
 
 @cache

@@ -20,19 +20,24 @@ def describe(indicator: dict) -> dict:
         "period": formatting.period(indicator["latest_period"]),
         "coverage": formatting.coverage(indicator["n_values"], indicator["n_municipalities"]),
         "has_data": indicator["n_values"] > 0,
-        "area_value": (formatting.annotated(indicator["area_value"], indicator["decimals"], indicator["unit"],
-                                            indicator["area_flags"])
-                       if indicator["area_value"] is not None else "geen cijfer"),
-        # No source gives a Flemish value yet; a `flanders_value` column in `queries.indicators` would
-        # show beside the area value on every page, and nothing shows until then.
-        "flanders_value": (formatting.quantity(indicator["flanders_value"], indicator["decimals"], indicator["unit"])
-                           if indicator.get("flanders_value") is not None else None),
+        "area_value": describe_reference(indicator["area_value"], indicator["area_flags"], indicator),
+        # the region the area lies in (Vlaanderen beside Limburg), where the barometer compares with one
+        "region_name": indicator.get("region_name"),
+        "region_value": describe_reference(indicator.get("region_value"), indicator.get("region_flags"), indicator),
         "source": indicator["source"],
         "publisher": indicator["publisher"],
         "licence": indicator["licence"],
         "links": _links(indicator["source_urls"]),
         "caveat": indicator["caveat"],
     }
+
+
+def describe_reference(value: float | None, flags: list[str] | None, indicator: dict) -> str:
+    """The value of a whole area as shown: with its flags, or why there is none ('geen cijfer (onvolledig)')."""
+    if value is None:
+        words = formatting.flags(flags)
+        return f"geen cijfer ({words})" if words else "geen cijfer"
+    return formatting.annotated(value, indicator["decimals"], indicator["unit"], flags)
 
 
 def by_family(indicators: list[dict], items: list[dict]) -> list[dict]:

@@ -29,10 +29,10 @@ def protect(rows: pl.DataFrame, counts: pl.DataFrame, threshold: int = THRESHOLD
     `counts` says per indicator whether its value and its numerator are counts and whether its area value
     is their sum (see `queries.counts`). Three rules:
     - primary: a count value from 1 to threshold - 1 is removed and flagged `confidential`;
-    - secondary: where the area total of that indicator and period is published, the smallest further
-      values above zero are removed too, until at least two are hidden and together reach the threshold,
-      so that the total minus the published values cannot give one hidden value back (hiding a zero
-      would add nothing to that sum);
+    - secondary: where the area's or the arrondissement's total of that indicator and period is published,
+      the smallest further values above zero of the same arrondissement are removed too, until at least two
+      are hidden and together reach the threshold, so that no total minus the published values gives one
+      hidden value back (hiding a zero would add nothing to that sum);
     - a rate whose numerator is a count below the threshold keeps its value, is flagged `unreliable`,
       and loses its numerator and denominator, from which the small count would follow.
     A removed value also takes its rank and changes with it: the change of the next period would give it back.
@@ -41,11 +41,15 @@ def protect(rows: pl.DataFrame, counts: pl.DataFrame, threshold: int = THRESHOLD
     rows = rows.join(counts, on="indicator_id", how="left")
     primary = (pl.col("value_is_count") & (pl.col("value") > 0) & (pl.col("value") < threshold)).fill_null(False)
     rows = rows.with_columns(hidden=primary)
-    published_total = pl.col("total_is_sum") & pl.col("area_value").is_not_null()
-    needs_more = rows.filter(published_total).group_by("indicator_id", "period").agg(
-        pl.col("hidden").any()).filter("hidden").drop("hidden")
-    extra = [key for group in rows.join(needs_more, on=["indicator_id", "period"], how="semi")
-             .partition_by("indicator_id", "period") for key in _secondary(group, threshold)]
+    # the further values are chosen within the municipality's arrondissement: with the area total and the
+    # totals of the other arrondissements published, that arrondissement's total follows from them
+    group = ["indicator_id", "period", "arrondissement_nis"]
+    published_total = pl.col("total_is_sum") & (pl.col("area_value").is_not_null()
+                                                | pl.col("arrondissement_value").is_not_null())
+    needs_more = rows.filter(published_total).group_by(group).agg(pl.col("hidden").any()).filter("hidden").drop(
+        "hidden")
+    extra = [key for part in rows.join(needs_more, on=group, how="semi", nulls_equal=True).partition_by(group)
+             for key in _secondary(part, threshold)]
     if extra:
         extra_keys = pl.DataFrame(extra, schema=["nis_code", "indicator_id", "period"], orient="row")
         rows = rows.join(extra_keys.with_columns(secondary=pl.lit(True)), on=["nis_code", "indicator_id", "period"],

@@ -24,15 +24,26 @@ COLUMNS = (
     ("period", "tekst", "Periode van de waarde: een jaar ('2023'), een datum ('2025-01-01' = toestand op "
                         "1 januari 2025), 'onbekend', of 'laatst beschikbaar (jjjj-mm)' als de bron het "
                         "jaar niet vermeldt. Leeg als er voor de indicator geen enkel cijfer is."),
-    ("value", "decimaal getal", "Waarde in de eenheid van kolom unit. Leeg = ontbreekt (nooit 0). "
-                                + FORMAT_NOTE),
-    ("unit", "tekst", "Eenheid van value (numerator en denominator zijn de onderliggende aantallen)."),
+    ("value", "decimaal getal", "Waarde in de eenheid van kolom unit, afgerond op het aantal decimalen van de "
+                                "indicator (decimals in indicators.csv), net als area_value, arrondissement_value, "
+                                "region_value en change. Leeg = ontbreekt (nooit 0). " + FORMAT_NOTE),
+    ("unit", "tekst", "Eenheid van value (numerator en denominator zijn de onderliggende aantallen); bij '%' is "
+                      "value een percentage (6,1 betekent 6,1 %), nooit een fractie."),
     ("numerator", "decimaal getal", "Teller van de verhouding, als de bron die levert; anders leeg."),
     ("denominator", "decimaal getal", "Noemer van de verhouding, als de bron die levert; anders leeg."),
     # {area}: the name of the configured area, filled in when the dictionary is written
-    ("area_value", "decimaal getal", "Waarde voor het hele gebied ({area}) in dezelfde periode; leeg als "
-                                     "die niet te berekenen is."),
+    ("area_value", "decimaal getal", "Waarde voor het hele gebied ({area}) in dezelfde periode: het cijfer van de "
+                                     "bron zelf als die er een geeft, anders berekend uit de gemeenten (zie "
+                                     "methode.html); leeg als die niet te geven is (zie area_flag)."),
     ("area_flag", "tekst", "Vlaggen bij area_value, met dezelfde codes als kolom flag."),
+    ("arrondissement", "tekst", "Het arrondissement van de gemeente, op de grenzen van 2025 (leeg als het gebied zelf "
+                                "een arrondissement is)."),
+    ("arrondissement_value", "decimaal getal", "Waarde voor dat arrondissement in dezelfde periode; leeg als die niet "
+                                               "te geven is (zie arrondissement_flag)."),
+    ("arrondissement_flag", "tekst", "Vlaggen bij arrondissement_value."),
+    # {region}: the name of the region the area is compared with
+    ("region_value", "decimaal getal", "Waarde voor {region} in dezelfde periode; leeg als die niet te geven is."),
+    ("region_flag", "tekst", "Vlaggen bij region_value."),
     ("rank", "geheel getal", "Rang van de gemeente in deze periode: 1 = hoogste waarde (niet noodzakelijk de "
                              "gunstigste, zie polarity in indicators.csv). Leeg als de waarde ontbreekt."),
     ("rank_count", "geheel getal", "Aantal gemeenten met een waarde in deze periode."),
@@ -88,8 +99,9 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     target = folder / "downloads"
     (target / "gemeenten").mkdir(parents=True, exist_ok=True)
     area = queries.area_name(con)
-    dictionary = pl.DataFrame([{"kolom": name, "type": kind, "omschrijving": text.replace("{area}", area),
-                                "bestand": file}
+    region = queries.region_name(con) or "het gewest (leeg: het gebied ligt niet binnen één gewest)"
+    dictionary = pl.DataFrame([{"kolom": name, "type": kind,
+                                "omschrijving": text.replace("{area}", area).replace("{region}", region), "bestand": file}
                                for file, columns in DICTIONARY for name, kind, text in columns])
     indicators = _indicator_table(con)
     dictionary.write_csv(target / "data_dictionary.csv")
@@ -180,9 +192,23 @@ def _synthesis_tables(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.
             components.select(name for name, _, _ in COMPONENT_COLUMNS))
 
 
+# figures in the unit of the indicator, published at the number of decimals its metadata declares
+ROUNDED = ("value", "area_value", "arrondissement_value", "region_value", "change")
+
+
+def _rounded(rows: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
+    places = pl.col("indicator_id").replace_strict(decimals, return_dtype=pl.Int64)
+    return rows.with_columns(
+        pl.coalesce([pl.when(places == d).then(pl.col(c).round(d)) for d in sorted(set(decimals.values()))])
+        .alias(c) for c in ROUNDED)
+
+
 def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -> pl.DataFrame:
-    return disclosure.published_barometer(con, indicator_ids).with_columns(
+    decimals = dict(con.execute("select indicator_id, decimals from indicator_metadata").fetchall())
+    return _rounded(disclosure.published_barometer(con, indicator_ids), decimals).with_columns(
         area_flag=pl.col("area_flags").list.join("|").fill_null(""),
+        arrondissement_flag=pl.col("arrondissement_flags").list.join("|").fill_null(""),
+        region_flag=pl.col("region_flags").list.join("|").fill_null(""),
         flag=pl.col("flags").list.join("|").fill_null(""),
     ).select(*(name for name, _, _ in COLUMNS), "year")
 

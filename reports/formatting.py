@@ -13,17 +13,24 @@ FLAG_LABELS = {
     "confidential": "vertrouwelijk/afgeschermd",
     "period_uncertain": "periode onzeker",
     "unreliable": "onbetrouwbaar (klein aantal)",
+    "not_applicable": "niet van toepassing",
+    "forecast": "prognose",
+    "incomplete": "onvolledig",
 }
 # What each flag means, for the method page and the data dictionary.
 FLAG_MEANINGS = {
-    "estimated": "berekend uit de delen van een fusiegemeente of gewogen met de bevolking, niet zo gepubliceerd "
-                 "door de bron",
+    "estimated": "berekend uit de delen van een fusiegemeente (gewogen met de bevolking), of voor een gebied uit de "
+                 "gemeenten met een cijfer; niet zo gepubliceerd door de bron",
     "provisional": "de bron noemt het cijfer voorlopig",
     "confidential": "niet gepubliceerd: afgeschermd door de bron, of weggelaten volgens de regel voor kleine aantallen",
     "missing": "de bron levert geen cijfer (nooit als nul te lezen)",
     "period_uncertain": "de bron vermeldt het referentiejaar niet precies",
     "unreliable": f"de teller is kleiner dan {THRESHOLD}: een toevallige schommeling weegt dan zwaar; teller en "
                   "noemer zijn weggelaten",
+    "not_applicable": "de bron meldt dat het cijfer niet van toepassing is",
+    "forecast": "de bron noemt het cijfer een prognose",
+    "incomplete": "een totaal voor een gebied is weggelaten omdat het cijfer van minstens één gemeente ontbreekt "
+                  "of afgeschermd is (nooit een te laag totaal)",
 }
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")

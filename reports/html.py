@@ -6,7 +6,6 @@ offline from file:// and never contacts another host.
 """
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import duckdb
 import jinja2
 from plotly.offline import get_plotlyjs
 
+from models.boundaries import current_boundaries
 from reports import composite, disclosure, downloads, queries
 from reports.method import method_context
 from reports.municipality import municipality_contexts
@@ -23,17 +23,22 @@ TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = Path(__file__).with_name("static") / "barometer.css"
 
 
-def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson_path: Path | None, area_name: str) -> None:
+def area_boundaries(con: duckdb.DuckDBPyConnection, topology: dict) -> dict:
+    """The boundaries of the area's municipalities of today (GeoJSON), from the TopoJSON of 2019 and the register."""
+    current_of, names = queries.boundary_codes(con)
+    return current_boundaries(topology, current_of, names)
+
+
+def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson: dict | None, area_name: str) -> None:
     """Write index.html, methode.html, gemeenten/<nis_code>.html and assets/ into `folder`; without
-    boundaries of the area (`geojson_path` None) the overview has no map and says so."""
+    boundaries (`geojson` None) the overview has no map and says so."""
     indicators = queries.indicators(con).to_dicts()
     rows = disclosure.published_barometer(con)
     municipalities = queries.municipalities(con)
     synthesis = composite.load(con)
-    geojson = json.loads(geojson_path.read_text(encoding="utf-8")) if geojson_path else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    common = {"area_name": area_name, "n_municipalities": len(municipalities)}
+    common = {"area_name": area_name, "n_municipalities": len(municipalities), "region_name": queries.region_name(con)}
     national_xlsx = downloads.national_xlsx_fits(rows.height)
 
     (folder / "assets").mkdir(parents=True, exist_ok=True)

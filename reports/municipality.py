@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from reports import charts, composite, formatting, reading
-from reports.describe import by_family, describe
+from reports.describe import by_family, describe, describe_reference
 
 
 # An indicator in full (reading, facts, definition) takes some 2 to 3 KB of a page, and up to 9 KB with the
@@ -16,7 +16,7 @@ from reports.describe import by_family, describe
 # it under 150 KB (without plotly.js); above them it lists every indicator's latest figures in its table only,
 # at any number of indicators. The series are in the municipality's downloads and on the overview.
 DETAIL_LIMIT = 30
-SERIES_LIMIT = 10  # indicators with values in two periods or more, each with a chart
+SERIES_LIMIT = 20  # indicators with values in two periods or more, each with a chart
 
 
 def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.DataFrame, terms: pl.DataFrame,
@@ -48,6 +48,8 @@ def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.D
                        for item in items if item["id"] in key_ids]
         yield municipality, {
             "municipality": municipality, "items": items, "detailed": detailed,
+            "arrondissement_name": next((item["arrondissement_name"] for item in items if item["arrondissement_name"]),
+                                        None),
             "families": by_family(indicators, items) if detailed else [],
             "synthesis": about | composite.municipality_block(scores[code]) if about["has_data"] else None,
             "key_figures": sorted(key_figures, key=lambda item: key_ids.index(item["id"]))}
@@ -72,6 +74,10 @@ def _item(indicator: dict, own: pl.DataFrame, municipality: dict, area_line: cha
                       f"{formatting.period(row['previous_period'])}"
                       if row and row["change"] is not None else "")
     item["reading"] = reading.reading(row, indicator, area_name)
+    # the arrondissement (on today's boundaries) is the municipality's own comparison, so it comes from its row
+    item["arrondissement_name"] = row["arrondissement"] if row else None
+    item["arrondissement_value"] = describe_reference(row["arrondissement_value"], row["arrondissement_flags"],
+                                                      indicator) if row else formatting.MISSING
     # without its own section on the page, an indicator links to its panel on the overview
     item["anchor"] = f"#{item['id']}" if detailed else f"../index.html#{item['id']}"
     item["chart"] = None

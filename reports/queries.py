@@ -15,10 +15,13 @@ def indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                coalesce(c.n_municipalities,
                         (SELECT count(*) FROM municipalities WHERE is_current)) AS n_municipalities,
                coalesce(c.n_periods, 0) AS n_periods,
-               a.value AS area_value, coalesce(a.flags, []) AS area_flags
+               a.value AS area_value, coalesce(a.flags, []) AS area_flags,
+               g.unit_name AS region_name, g.value AS region_value, coalesce(g.flags, []) AS region_flags
         FROM indicator_metadata m
         LEFT JOIN indicator_coverage c USING (indicator_id)
         LEFT JOIN area_values a ON a.indicator_id = m.indicator_id AND a.period = c.latest_period
+        LEFT JOIN reference_values g ON g.level = 'region' AND g.indicator_id = m.indicator_id
+                                    AND g.period = c.latest_period
         ORDER BY m.position
     """).pl()
 
@@ -38,12 +41,28 @@ def area_values(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql(f"SELECT * FROM area_values ORDER BY indicator_id, {PERIOD_ORDER}").pl()
 
 
+def region_name(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The name of the region the area is compared with (Vlaanderen for a Flemish province), if any."""
+    found = con.sql("SELECT unit_name FROM reference_units WHERE level = 'region'").fetchall()
+    return found[0][0] if found else None
+
+
 def municipalities(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The current municipalities, alphabetically."""
     return con.sql("""
         SELECT nis_code, name_nl, arrondissement FROM municipalities
         WHERE is_current ORDER BY name_nl
     """).pl().to_dicts()
+
+
+def boundary_codes(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dict[str, str]]:
+    """The area's municipality codes of 2019 with their code of today, and the name of each code of today:
+    what models.boundaries needs to draw today's municipalities from the boundaries of 2019."""
+    codes = con.sql("""
+        SELECT nis_code, current_nis_code FROM municipalities
+        WHERE valid_from <= DATE '2019-01-01' AND DATE '2019-01-01' <= valid_to""").fetchall()
+    names = con.sql("SELECT nis_code, name_nl FROM municipalities WHERE is_current").fetchall()
+    return dict(codes), dict(names)
 
 
 def counts(con: duckdb.DuckDBPyConnection, count_units: tuple[str, ...]) -> pl.DataFrame:

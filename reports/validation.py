@@ -34,10 +34,13 @@ def write_validation_report(con: duckdb.DuckDBPyConnection, target: Path, area_n
     con.execute(SCHEMA)
     results = con.sql("select * from validation_results order by source_id, rule").pl()
     quarantine = con.sql("select * from quarantine order by source_id, rule, source_row nulls last").pl()
+    notes = con.sql("select * from source_notes order by source_id, kind, detail").pl()
     sources = [{"source_id": source_id, "source_file": rules["source_file"][0],
                 "rules": [{**rule, "label": RULE_LABELS.get(rule["rule"], rule["description"])}
                           for rule in rules.to_dicts()],
-                "quarantine": quarantine.filter(source_id=source_id).to_dicts()}
+                "quarantine": quarantine.filter(source_id=source_id).to_dicts(),
+                "ignored_measures": notes.filter(source_id=source_id, kind="ignored_measure")["detail"].to_list(),
+                "left_out_rows": notes.filter(source_id=source_id, kind="left_out_row").to_dicts()}
                for (source_id,), rules in results.group_by("source_id", maintain_order=True)]
     # sources with a broken rule first: that is what an analyst opens the report for
     sources.sort(key=lambda s: all(r["passed"] or not r["blocking"] for r in s["rules"]))
@@ -45,6 +48,7 @@ def write_validation_report(con: duckdb.DuckDBPyConnection, target: Path, area_n
                              undefined=jinja2.StrictUndefined)
     html = env.get_template("validatie.html.j2").render(
         area_name=area_name, sources=sources, n_quarantined=quarantine.height,
+        n_ignored_measures=notes.filter(kind="ignored_measure").height,
         n_failed_sources=sum(1 for s in sources if any(not r["passed"] and r["blocking"] for r in s["rules"])),
         checked_at=str(results["checked_at"].max()) if results.height else "nog geen")
     target.parent.mkdir(parents=True, exist_ok=True)

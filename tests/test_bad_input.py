@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from sources.snapshots import latest_snapshot, take_snapshot
@@ -31,6 +32,26 @@ def edited_refnis(snapshots: Path, names_nl: dict[str, str], tmp_path: Path) -> 
     changed.write_bytes("\r\n".join(lines).encode("utf-8"))
     take_snapshot(snapshots, "statbel_refnis", changed, {k: v for k, v in current.origin.items()
                                                          if k not in ("sha256", "bytes")})
+
+
+def renamed_in_exports(snapshots: Path, old_name: str, new_name: str, tmp_path: Path) -> None:
+    """Take new snapshots of the Provincies in Cijfers exports (XLSX and CSV), which name municipalities instead
+    of coding them, with one municipality's name changed as `edited_refnis` changes it in the register."""
+    xlsx = latest_snapshot([snapshots], "pic_vdab_werkloosheid")
+    workbook = openpyxl.load_workbook(xlsx.path)
+    [cell] = [row[0] for row in workbook.worksheets[0].iter_rows() if row[0].value == old_name]
+    cell.value = new_name
+    csv_export = latest_snapshot([snapshots], "pic_nieuwkomers")
+    text = csv_export.path.read_bytes().decode("utf-8")
+    quoted = '"{}";'.format
+    assert text.count(quoted(old_name)) == 1
+    for snapshot, write in ((xlsx, workbook.save),
+                            (csv_export, lambda path: path.write_bytes(text.replace(
+                                quoted(old_name), quoted(new_name.replace('"', '""'))).encode("utf-8")))):
+        changed = tmp_path / snapshot.origin["file"]
+        write(changed)
+        take_snapshot(snapshots, snapshot.origin["source_id"], changed,
+                      {k: v for k, v in snapshot.origin.items() if k not in ("sha256", "bytes")})
 
 
 def edited_snapshot(snapshots: Path, source_id: str, edit, tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 Chromium, show it literally, run no script from it and send no request off the machine.
 
 One pipeline run on the embedded real data plus new snapshots whose texts carry HTML and script:
-the REFNIS list the register is built from (a municipality's and an arrondissement's name) and the origin record of
+the REFNIS list the register is built from (a municipality's and an arrondissement's name), the Provincies in Cijfers
+exports that name that municipality, and the origin record of
 a source (reference period and URLs, which the pages show under every indicator of that source).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot, take_snapshot
 from tests.browser import chromium, offline_page
 from tests.conftest import run_pipeline
-from tests.test_bad_input import edited_refnis
+from tests.test_bad_input import edited_refnis, renamed_in_exports
 
 GENK = "71016"
 # Were any of these parsed as HTML, it would set window.__pwned, open a dialog, or load from another host.
@@ -54,11 +55,14 @@ CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """The current release of one run whose register and poverty_proxies origin carry hostile text."""
+    """The current release of one run whose register, Provincies in Cijfers exports and poverty_proxies origin
+    carry hostile text."""
     work = tmp_path_factory.mktemp("hostile")
     snapshots = work / "snapshots"
     shutil.copytree(EMBEDDED_SNAPSHOTS, snapshots)
     edited_refnis(snapshots, {GENK: HOSTILE_NAME, "71000": HOSTILE_ARRONDISSEMENT}, work)
+    # the exports that name municipalities carry the same name, or they would not match the register
+    renamed_in_exports(snapshots, "Genk", HOSTILE_NAME, work)
     proxies = latest_snapshot([snapshots], "poverty_proxies")
     take_snapshot(snapshots, "poverty_proxies", proxies.path,
                   {k: v for k, v in proxies.origin.items() if k not in ("sha256", "bytes")}

@@ -54,8 +54,9 @@ def test_limburg_value_is_ratio_of_sums_not_mean_of_rates(published):
         con.close()
     all_rows = rows(published / "current" / "downloads" / "barometer.csv")
     [limburg] = {r["area_value"] for r in all_rows if r["indicator_id"] == "werkloosheidsgraad_census2021"}
-    assert abs(float(limburg) - unemployed / labour * 100) < 1e-9
-    assert abs(float(limburg) - mean_of_rates) > 0.01
+    # published at the indicator's one decimal
+    assert float(limburg) == round(unemployed / labour * 100, 1)
+    assert abs(float(limburg) - mean_of_rates) > 0.05
 
 
 def test_every_municipality_has_a_page_and_downloads(published):
@@ -114,3 +115,63 @@ def test_change_is_against_the_previous_period_of_the_series(published):
     latest = series["2025"]
     assert latest["previous_period"] == "2024"
     assert float(latest["change"]) == pytest.approx(float(latest["value"]) - float(series["2024"]["value"]))
+
+
+def indicator_rows(published: Path, nis_code: str, indicator_id: str) -> dict[str, dict]:
+    """A municipality's published rows of one indicator, by period."""
+    own = rows(published / "current" / "downloads" / "gemeenten" / f"{nis_code}.csv")
+    return {r["period"]: r for r in own if r["indicator_id"] == indicator_id}
+
+
+def test_genk_job_seekers_come_from_the_provincies_in_cijfers_export(published):
+    nwwz = indicator_rows(published, "71016", "vdab_werkzoekenden_zonder_werk")
+    assert sorted(nwwz) == [str(year) for year in range(2014, 2025)]
+    assert float(nwwz["2024"]["value"]) == 2675
+    # the export holds 0.092: published as the percentage 9.2, never as 0.09 or 0.092
+    rate = indicator_rows(published, "71016", "vdab_werkzoekendengraad")
+    assert (rate["2024"]["value"], rate["2024"]["unit"]) == ("9.2", "%")
+    # Herstappe's count is hidden ('x') by the publisher in 2024: no total for Limburg, never an undercount
+    assert nwwz["2024"]["area_value"] == "" and nwwz["2024"]["area_flag"] == "incomplete"
+    herstappe = indicator_rows(published, "73028", "vdab_werkzoekenden_zonder_werk")["2024"]
+    assert (herstappe["value"], herstappe["flag"]) == ("", "confidential")
+
+
+def test_share_of_declarations_below_10000_euro_with_the_publishers_own_area_rows(published):
+    genk = indicator_rows(published, "71016", "aangiften_onder_10000_euro")["2022"]
+    assert (genk["numerator"], genk["denominator"], genk["value"]) == ("5573.0", "39649.0", "14.06")
+    # the province's and Flanders' rows of Tabel C.1 (64,778 of 527,269; 521,176 of 3,967,913)
+    assert genk["area_value"] == str(round(64778 / 527269 * 100, 2)) == "12.29"
+    assert genk["region_value"] == str(round(521176 / 3967913 * 100, 2)) == "13.13"
+    # arrondissement Hasselt of today holds Kortessem, which Statbel's row of 2022 does not: formed from its
+    # municipalities instead
+    assert genk["arrondissement"] == "Arrondissement Hasselt" and genk["arrondissement_value"] == "12.25"
+    herstappe = indicator_rows(published, "73028", "aangiften_onder_10000_euro")["2022"]
+    assert (herstappe["value"], herstappe["numerator"], herstappe["flag"]) == ("", "", "confidential")
+
+
+def test_a_median_has_the_publishers_area_value_or_none(published):
+    genk = indicator_rows(published, "71016", "mediaan_inkomen_per_aangifte")["2022"]
+    assert (genk["value"], genk["area_value"], genk["region_value"]) == ("27345.0", "29833.0", "30106.0")
+    assert genk["arrondissement_value"] == ""  # Statbel's arrondissement row is of the boundaries of 2022
+    # no median of a 2025 merger can be formed from the medians of its parts
+    assert indicator_rows(published, "71072", "mediaan_inkomen_per_aangifte")["2022"]["value"] == ""
+
+
+def test_income_series_runs_from_2005_with_the_missing_years_shown_as_missing(published):
+    series = indicator_rows(published, "71016", "inkomen_per_aangifte_niet_nul")
+    assert sorted(series) == [str(year) for year in range(2005, 2024)]
+    for year in ("2014", "2015", "2016"):
+        assert (series[year]["value"], series[year]["flag"]) == ("", "missing")
+    assert series["2017"]["change"] == "" and series["2013"]["value"] != ""
+
+
+def test_every_published_value_has_the_precision_its_metadata_declares(published):
+    decimals = {r["indicator_id"]: int(r["decimals"])
+                for r in rows(published / "current" / "downloads" / "indicators.csv")}
+    published_rows = rows(published / "current" / "downloads" / "barometer.csv")
+    for row in published_rows:
+        for column in ("value", "area_value", "arrondissement_value", "region_value", "change"):
+            if row[column]:
+                assert float(row[column]) == round(float(row[column]), decimals[row["indicator_id"]]), (row, column)
+    assert {r["value"] for r in published_rows if r["indicator_id"] == "kansarmoede_index" and r["nis_code"] == "71016"
+            } == {"20.28"}

@@ -5,18 +5,17 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
+import polars as pl
 from dagster import DagsterInstance, RunRequest, SkipReason
 
 from pipelines.cli import main as barometer
 from pipelines.resources import BarometerResource
 from pipelines.runner import run_job
+from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot
 from tests.conftest import run_landed, sense
 from tests.test_bad_input import tree_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
-# a real Statbel file: population on 1 January 2020 for all 581 municipalities
-STATBEL_POPULATION = FIXTURES / "statbel_bevolking_per_gemeente_2020-01-01_municipalities_only.csv"
 # a synthetic Stadsmonitor extract with 5 municipalities: the source promises all of them, so it fails validation
 INCOMPLETE_AR_03 = FIXTURES / "synthetic_GSM_Extract_AR_03.xlsx"
 
@@ -27,27 +26,40 @@ def drop(barometer: BarometerResource, fixture: Path) -> Path:
     return target
 
 
-def test_valid_file_is_published_and_the_same_file_again_runs_nothing(office):
-    drop(office, STATBEL_POPULATION)
+def revised_newcomers_export(folder: Path) -> Path:
+    """The real CSV export of Provincies in Cijfers (embedded) as a later export would revise it: Genk's 2024
+    figure 493 changed to 500, everything else as published."""
+    text = latest_snapshot([EMBEDDED_SNAPSHOTS], "pic_nieuwkomers").path.read_bytes().decode("utf-8")
+    [genk] = [line for line in text.splitlines() if line.startswith('"Genk";')]
+    assert genk.endswith(";493")
+    revised = folder / "nieuwkomers - gemeenten.csv"
+    revised.write_bytes(text.replace(genk, genk[:-len("493")] + "500").encode("utf-8"))
+    return revised
+
+
+def published_value(output: Path, nis_code: str, indicator_id: str, period: str) -> str | None:
+    frame = pl.read_csv(output / "current" / "downloads" / "gemeenten" / f"{nis_code}.csv", infer_schema=False)
+    return frame.filter(indicator_id=indicator_id, period=period)["value"].item()
+
+
+def test_valid_file_is_published_and_the_same_file_again_runs_nothing(office, tmp_path):
+    revised = revised_newcomers_export(tmp_path)
+    drop(office, revised)
     [request] = sense(office)
-    assert isinstance(request, RunRequest) and request.run_key.startswith("statbel_population:")
+    assert isinstance(request, RunRequest) and request.run_key.startswith("pic_nieuwkomers:")
     assert not any(office.landing.glob("*.csv"))
     assert len(list((office.landing / "accepted").glob("*.csv"))) == 1
     previous_release = (office.output / "current").resolve()
+    assert published_value(office.output, "71016", "nieuwkomers", "2024") == "493.0"
 
     outcome = run_job(instance=DagsterInstance.ephemeral(), tags=request.tags)
 
     assert outcome.success, outcome.problems
     assert (office.output / "current").resolve() != previous_release
-    con = duckdb.connect(str(office.warehouse), read_only=True)
-    try:
-        used = con.execute("select count(*), sum(value) from observations where source_id = 'statbel_population'"
-                           ).fetchone()
-    finally:
-        con.close()
-    assert used == (42, 877370.0)   # Limburg's 42 municipalities of 2020, cut from the Belgian file
+    assert published_value(office.output, "71016", "nieuwkomers", "2024") == "500.0"
+    assert published_value(office.output, "71016", "nieuwkomers", "2023") is not None
 
-    drop(office, STATBEL_POPULATION)
+    drop(office, revised)
     again = sense(office)
     assert isinstance(again, SkipReason) and "already the newest snapshot" in again.skip_message
 

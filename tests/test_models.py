@@ -19,6 +19,7 @@ def con(tmp_path):
     build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
     build.municipalities(con, CATALOG)
     replace_table(con, "measure_spec", specs.measure_spec(CATALOG))
+    replace_table(con, "source_spec", specs.source_spec(CATALOG))
     yield con
     con.close()
 
@@ -29,8 +30,9 @@ def synthetic_observations(con, rows):
         pl.col("measure").replace(CATALOG.measure_source()).alias("source_id"), pl.col("value").cast(pl.Float64))
     con.register("synthetic_rows", frame)
     con.execute("""create or replace table observations as
-        select source_id, measure, nis_code, period_label(period) as period, period_year(period) as year,
-               period_date(period) as period_date, value, []::varchar[] as flags, period as source_period,
+        select source_id, measure, nis_code, 'municipality' as level, period_label(period) as period,
+               period_year(period) as year, period_date(period) as period_date, period_date(period) as code_date,
+               value, []::varchar[] as flags, period as source_period,
                '' as source_note, 'synthetic.csv' as source_file, 0::bigint as source_row
         from synthetic_rows""")
     run_sql(con, "harmonised")

@@ -11,7 +11,7 @@ import pytest
 from models import synthesis
 from models.metadata import load_indicators
 from models.warehouse import replace_table, run_sql
-from reports import disclosure, reading
+from reports import composite, disclosure, reading
 from sources.catalog import load_catalog
 from tests.test_models import con, synthetic_observations  # noqa: F401  (the fixture and its helper)
 
@@ -129,18 +129,22 @@ def test_a_method_with_a_share_above_one_is_refused(tmp_path):
 # --- small numbers ------------------------------------------------------------------------------------
 
 def rows(indicator: str, values: list[float | None], area_value: float | None = None, period: str = "2024",
-         numerators: list[float | None] | None = None, previous: str | None = None) -> pl.DataFrame:
-    """Synthetic barometer rows of one indicator and period, ranked like the barometer SQL ranks."""
+         numerators: list[float | None] | None = None, previous: str | None = None,
+         arrondissements: list[str] | None = None, arrondissement_value: float | None = None) -> pl.DataFrame:
+    """Synthetic barometer rows of one indicator and period, ranked like the barometer SQL ranks; all in one
+    arrondissement unless `arrondissements` says otherwise."""
     ranked = sorted((v for v in values if v is not None), reverse=True)
     return pl.DataFrame([{
         "nis_code": code, "indicator_id": indicator, "period": period, "value": value,
         "numerator": (numerators or [None] * len(values))[i], "denominator": 100.0 if numerators else None,
-        "area_value": area_value, "rank": ranked.index(value) + 1 if value is not None else None,
+        "area_value": area_value, "arrondissement_nis": (arrondissements or ["19000"] * len(values))[i],
+        "arrondissement_value": arrondissement_value,
+        "rank": ranked.index(value) + 1 if value is not None else None,
         "previous_period": previous, "change": 1.0 if previous else None, "flags": []}
         for i, (code, value) in enumerate(zip(CODES, values))],
         schema_overrides={"value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64,
-                          "area_value": pl.Float64, "rank": pl.Int64, "previous_period": pl.String,
-                          "change": pl.Float64, "flags": pl.List(pl.String)})
+                          "area_value": pl.Float64, "arrondissement_value": pl.Float64, "rank": pl.Int64,
+                          "previous_period": pl.String, "change": pl.Float64, "flags": pl.List(pl.String)})
 
 
 COUNTS = pl.DataFrame({"indicator_id": ["synthetic_count", "synthetic_rate", "synthetic_pitches"],
@@ -167,6 +171,15 @@ def test_synthetic_two_small_counts_that_add_up_to_a_small_number_take_a_third_w
     protected = disclosure.protect(rows("synthetic_count", [1, 2, 50, 60, 70], area_value=183), COUNTS)
 
     assert set(hidden(protected)) == {"10001", "10002", "10003"}
+
+
+def test_synthetic_small_count_takes_its_second_hidden_value_from_its_own_arrondissement():
+    # with the area's total and the other arrondissement's published, the first arrondissement's total follows
+    # from them: the second hidden value must lie in the same arrondissement as the first, not be the smallest
+    protected = disclosure.protect(rows("synthetic_count", [3, 10, 12, 8, 40], area_value=73,
+                                        arrondissements=["19000", "19000", "19000", "18000", "18000"]), COUNTS)
+
+    assert hidden(protected) == {"10001": None, "10002": None}
 
 
 def test_synthetic_small_count_without_a_published_total_hides_only_itself():
@@ -254,3 +267,10 @@ def test_reading_says_nothing_without_a_value_or_with_too_few_ranked():
     assert reading.reading(None, indicator("hoger is ongunstiger"), "Limburg") == ""
     assert reading.reading(row(None, 6.4), indicator("hoger is ongunstiger"), "Limburg") == ""
     assert reading.reading(row(17.5, None, 1, 2), indicator("hoger is ongunstiger", "none"), "Limburg") == ""
+
+
+def test_a_municipality_without_enough_indicators_has_no_score_and_is_told_why():
+    block = composite.municipality_block({"value": None, "rank": None, "rank_count": 36, "rank_min": None,
+                                          "rank_max": None, "n_values": 3, "n_participating": 5, "n_required": 4})
+    assert block["missing"] and block["range"] == ""
+    assert block["reading"] == "Een cijfer voor 3 van de 5 indicatoren; voor een score zijn er minstens 4 nodig."

@@ -1,74 +1,110 @@
--- The barometer: every current municipality x indicator x period, with the area's value,
--- rank, change against the previous period and flags. Missing cells stay in the table as missing.
-create or replace table area_values as
-with current_municipalities as (
-    select nis_code from municipalities where is_current
-),
-periods as (
+-- Values of the reference units (the area, its arrondissements, its region; see reference_units) per
+-- indicator and period. The publisher's own row for the unit is preferred, and it is the only acceptable
+-- source for an indicator that does not add up (a median, an index: aggregate 'none'); it is used only when
+-- the unit then held what it holds today. Otherwise the value is formed from the unit's municipalities:
+-- - 'sum' (counts): the total of all of them; with one missing or confidential it is withheld ('incomplete'),
+--   never a silent undercount;
+-- - 'ratio': its numerator and denominator, each the publisher's row or the total of all municipalities; when
+--   a part is incomplete, the ratio of the municipalities with both parts, if they are at least the area's
+--   minimum coverage, flagged 'estimated'.
+create or replace table reference_values as
+with periods as (
     select distinct indicator_id, period, year from indicator_values
+    union
+    select distinct indicator_id, period, year from unit_indicator_values where same_as_today
 ),
 cells as (
-    select p.indicator_id, p.period, p.year, m.nis_code, v.numerator, v.denominator, v.value,
-           coalesce(v.flags, []) as flags
-    from periods p
-    cross join current_municipalities m
-    left join indicator_values v using (indicator_id, period, nis_code)
+    select u.level, u.unit_nis, p.indicator_id, p.period, p.year, m.nis_code,
+           v.numerator, v.denominator, v.value, coalesce(v.flags, []) as flags
+    from reference_units u
+    join reference_members m using (level, unit_nis)
+    cross join periods p
+    left join indicator_values v on v.indicator_id = p.indicator_id and v.period = p.period and v.nis_code = m.nis_code
 ),
-population as (
-    select nis_code, year, value as population
-    from harmonised_observations where measure = 'population' and value is not null
-),
-latest_population as (
-    select nis_code, arg_max(population, year) as population from population group by nis_code
-),
-weighted as (
-    -- population of the same year where known, otherwise the latest population (flagged as estimated anyway)
-    select c.*, coalesce(p.population, l.population) as weight
+formed as (
+    select c.level, c.unit_nis, c.indicator_id, c.period, any_value(c.year) as year,
+           count(*) as n_municipalities, count(c.value) as n_values,
+           case when count(c.numerator) = count(*) then sum(c.numerator) end as numerator,
+           case when count(c.denominator) = count(*) then sum(c.denominator) end as denominator,
+           sum(c.numerator) filter (where c.value is not null) as pair_numerator,
+           sum(c.denominator) filter (where c.value is not null) as pair_denominator,
+           case when count(c.value) = count(*) then sum(c.value) end as total,
+           bool_or(list_contains(c.flags, 'provisional')) as any_provisional
     from cells c
-    left join population p on p.nis_code = c.nis_code and p.year = c.year
-    left join latest_population l on l.nis_code = c.nis_code
+    group by c.level, c.unit_nis, c.indicator_id, c.period
 ),
-aggregated as (
-    select w.indicator_id, w.period, any_value(w.year) as year, s.aggregate,
-           count(w.value) as n_values,
-           count(*) as n_municipalities,
-           bool_or(list_contains(w.flags, 'provisional')) as any_provisional,
-           case s.aggregate
-               when 'ratio' then sum(w.numerator) filter (where w.value is not null)
-                               / sum(w.denominator) filter (where w.value is not null) * any_value(s.scale)
-               when 'sum' then sum(w.value)
-               when 'population_weighted' then sum(w.value * w.weight) filter (where w.weight is not null)
-                               / sum(w.weight) filter (where w.value is not null and w.weight is not null)
-           end as value
-    from weighted w
+joined as (
+    select f.*, s.aggregate, s.scale, p.value as published_value, p.numerator as published_numerator,
+           p.denominator as published_denominator, coalesce(p.flags, []) as published_flags,
+           coalesce(p.numerator, f.numerator) as unit_numerator,
+           coalesce(p.denominator, f.denominator) as unit_denominator
+    from formed f
     join indicator_spec s using (indicator_id)
-    group by w.indicator_id, w.period, s.aggregate
+    left join unit_indicator_values p on p.indicator_id = f.indicator_id and p.unit_nis = f.unit_nis
+                                     and p.period = f.period and p.same_as_today
+),
+valued as (
+    select j.*,
+           case
+               when j.aggregate = 'none' then j.published_value
+               when j.aggregate = 'sum' then coalesce(j.published_value, j.total)
+               when j.unit_denominator > 0 then j.unit_numerator / j.unit_denominator * j.scale
+               when j.n_values >= j.n_municipalities * (select min_coverage from area_spec) and j.pair_denominator > 0
+                   then j.pair_numerator / j.pair_denominator * j.scale
+           end as value,
+           case
+               when j.published_value is not null and (j.aggregate <> 'ratio' or j.published_denominator is not null)
+                   then 'publisher'
+               when j.aggregate = 'ratio' and j.unit_denominator > 0 and j.unit_numerator is not null
+                   then case when j.published_numerator is not null or j.published_denominator is not null
+                             then 'publisher and municipalities' else 'municipalities' end
+               when j.aggregate = 'ratio' then 'municipalities with a value'
+               else 'municipalities'
+           end as method
+    from joined j
 )
-select a.indicator_id, a.period, a.year, a.n_values, a.n_municipalities,
-       case when a.aggregate = 'none' then null
-            when a.aggregate = 'sum' and a.n_values < a.n_municipalities then null
-            when a.n_values < a.n_municipalities * (select min_coverage from area_spec) then null
-            else a.value end as value,
-       list_filter([
-           case when a.aggregate = 'population_weighted' or (a.aggregate = 'ratio' and a.n_values < a.n_municipalities)
-                then 'estimated' end,
-           case when a.any_provisional then 'provisional' end
-       ], lambda f: f is not null) as flags
-from aggregated a;
+select v.level, v.unit_nis, u.unit_name, v.indicator_id, v.period, v.year, v.value,
+       case when v.aggregate = 'ratio' and v.unit_denominator > 0 then v.unit_numerator end as numerator,
+       case when v.aggregate = 'ratio' and v.unit_denominator > 0 then v.unit_denominator end as denominator,
+       v.n_values, v.n_municipalities, case when v.value is not null then v.method end as method,
+       list_distinct(list_filter(v.published_flags || [
+           case when v.value is not null and v.method = 'municipalities with a value' then 'estimated' end,
+           case when v.value is not null and v.method <> 'publisher' and v.any_provisional then 'provisional' end,
+           case when v.value is null and v.aggregate <> 'none' and v.n_values > 0 then 'incomplete' end
+       ], lambda f: f is not null)) as flags
+from valued v
+join reference_units u using (level, unit_nis);
+
+-- The area's own values, as the pages and downloads read them.
+create or replace view area_values as
+select indicator_id, period, year, n_values, n_municipalities, value, flags
+from reference_values where level = 'area';
 
 create or replace table barometer as
 with current_municipalities as (
-    select nis_code, name_nl from municipalities where is_current
+    select m.nis_code, m.name_nl, a.unit_nis as arrondissement_nis, a.unit_name as arrondissement
+    from municipalities m
+    left join (select r.nis_code, r.unit_nis, u.unit_name from reference_members r
+               join reference_units u using (level, unit_nis) where r.level = 'arrondissement') a using (nis_code)
+    where m.is_current
 ),
 periods as (
-    -- an indicator without any data still gets one row per municipality, as missing
+    -- an indicator without any data still gets one row per municipality, as missing; so does every year
+    -- inside a yearly series that no source gives (2014-2016 of the income series), never interpolated
     select s.indicator_id, p.period, p.year
     from indicator_spec s
-    left join (select distinct indicator_id, period, year from indicator_values) p using (indicator_id)
+    left join (
+        select distinct indicator_id, period, year from indicator_values
+        union
+        select indicator_id, year::varchar, year
+        from (select indicator_id, unnest(range(min(year), max(year) + 1))::integer as year
+              from indicator_values group by indicator_id
+              having bool_and(regexp_full_match(period, '\d{4}')))
+    ) p using (indicator_id)
 ),
 cells as (
-    select p.indicator_id, p.period, p.year, m.nis_code, m.name_nl as municipality,
-           v.numerator, v.denominator, v.value, coalesce(v.flags, []) as flags
+    select p.indicator_id, p.period, p.year, m.nis_code, m.name_nl as municipality, m.arrondissement_nis,
+           m.arrondissement, v.numerator, v.denominator, v.value, coalesce(v.flags, []) as flags
     from periods p
     cross join current_municipalities m
     left join indicator_values v on v.indicator_id = p.indicator_id and v.period = p.period and v.nis_code = m.nis_code
@@ -90,14 +126,21 @@ series as (
 select s.nis_code, s.municipality, s.indicator_id, s.period, s.year,
        s.value, s.numerator, s.denominator,
        a.value as area_value, coalesce(a.flags, []) as area_flags,
+       s.arrondissement_nis, s.arrondissement,
+       r.value as arrondissement_value, coalesce(r.flags, []) as arrondissement_flags,
+       g.value as region_value, coalesce(g.flags, []) as region_flags,
        s.rank, s.rank_count,
        case when s.year is not null and s.value is not null and s.previous_value is not null
             then s.previous_period end as previous_period,
        case when s.year is not null then s.value - s.previous_value end as change,
-       case when s.value is null and not list_contains(s.flags, 'confidential')
+       -- a value that is missing for no stated reason is flagged missing
+       case when s.value is null and not list_has_any(s.flags, ['confidential', 'not_applicable'])
             then list_append(s.flags, 'missing') else s.flags end as flags
 from series s
 left join area_values a using (indicator_id, period)
+left join reference_values r on r.level = 'arrondissement' and r.unit_nis = s.arrondissement_nis
+                            and r.indicator_id = s.indicator_id and r.period = s.period
+left join reference_values g on g.level = 'region' and g.indicator_id = s.indicator_id and g.period = s.period
 order by s.indicator_id, s.year nulls first, s.period, s.nis_code;
 
 -- Coverage of each indicator in its latest period: "37 van 38 gemeenten".

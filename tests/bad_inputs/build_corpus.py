@@ -243,7 +243,8 @@ def main() -> None:
     snapshot_copy("fiscal_income", "unknown_status", then(
         only("income_year", "2022", "2023"),
         set_field("source_status", "X", nis_code="71016", income_year="2023")))
-    refnis_copy("script_in_name", "71002", "As <script>alert('gemeente')</script>")
+    # an arrondissement's name: a municipality's is matched against the names in Provincies in Cijfers exports
+    refnis_copy("script_in_name", "71000", "Arrondissement Hasselt <script>alert('arrondissement')</script>")
 
 
 if __name__ == "__main__":
