@@ -17,6 +17,8 @@ from sources.catalog import Catalog
 INDICATORS_DIR = Path(__file__).with_name("indicators")
 FAMILIES = {"inkomen": "Inkomen", "werk": "Werk", "onderwijs": "Onderwijs", "wonen": "Wonen",
             "kinderen": "Kinderen", "bevolking": "Bevolking (context)"}
+# indicator scales that make a ratio a share of its denominator (percent, per 1,000): at most the scale
+SHARE_SCALES = (100, 1000)
 POLARITIES = {"hoger is ongunstiger": -1, "hoger is gunstiger": 1, "neutraal": 0}
 # how the value of an area is formed when the publisher gives none (models/sql/barometer.sql, reference_values)
 AGGREGATES = {"ratio", "sum", "none"}
@@ -86,15 +88,25 @@ def load_indicators(catalog: Catalog, folder: Path = INDICATORS_DIR) -> tuple[In
     return tuple(sorted(found, key=lambda i: (order.index(i.family), i.order, i.id)))
 
 
-def spec_frame(indicators: tuple[Indicator, ...]) -> pl.DataFrame:
-    """What the indicator SQL needs: which measures make each indicator and how to aggregate it."""
+def spec_frame(indicators: tuple[Indicator, ...], catalog: Catalog) -> pl.DataFrame:
+    """What the indicator SQL needs: which measures make each indicator, how to aggregate it, and the range
+    its values must lie in (the unit's range of a published value; 0 up to the scale for a share)."""
     return pl.DataFrame([{
         "indicator_id": i.id, "value_measure": i.compute.get("value"),
         "numerator_measure": i.compute.get("numerator"), "denominator_measure": i.compute.get("denominator"),
         "scale": float(i.compute.get("scale", 1)), "aggregate": i.aggregate,
-        "polarity": POLARITIES[i.polarity],
+        "polarity": POLARITIES[i.polarity], **_value_range(i, catalog),
     } for i in indicators], schema_overrides={"value_measure": pl.String, "numerator_measure": pl.String,
-                                               "denominator_measure": pl.String})
+                                               "denominator_measure": pl.String, "min_value": pl.Float64,
+                                               "max_value": pl.Float64})
+
+
+def _value_range(indicator: Indicator, catalog: Catalog) -> dict[str, float | None]:
+    if "value" in indicator.compute:
+        unit = catalog.units[catalog.measure_unit(indicator.compute["value"])]
+        return {"min_value": unit.min, "max_value": unit.max}
+    scale = float(indicator.compute.get("scale", 1))
+    return {"min_value": 0.0, "max_value": scale if scale in SHARE_SCALES else None}
 
 
 def metadata_frame(indicators: tuple[Indicator, ...], catalog: Catalog, gsm: pl.DataFrame,

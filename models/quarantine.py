@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import duckdb
 
-from models.validation import Rule, RuleResult
+from models.validation import RuleResult, rule_query
 from models.warehouse import first_row
 
 SCHEMA = """
@@ -23,13 +23,6 @@ alter table validation_results add column if not exists blocking boolean;
 create table if not exists source_notes (source_id varchar, source_file varchar, kind varchar, detail varchar,
                                          n bigint);
 """
-
-
-def failing_rows_query(rule: Rule, table: str) -> str:
-    """The rule as a plain DuckDB query over the whole table, returning every failing row."""
-    if rule.kind == "not_null":
-        return f'select * from "{table}" where "{rule.column}" is null'
-    return rule.query.replace("{batch}", f'"{table}"')
 
 
 def record(con: duckdb.DuckDBPyConnection, source_id: str, source_file: str, table: str,
@@ -50,6 +43,6 @@ def record(con: duckdb.DuckDBPyConnection, source_id: str, source_file: str, tab
             insert into quarantine
             select now(), ?, ?, ?, ?, try_cast(j->>'_source_row' as bigint), j->>'nis_code', j->>'period',
                    j->>'measure', j->>'value', j
-            from (select to_json(q) as j from ({failing_rows_query(rule, table)}) q)""",
+            from (select to_json(q) as j from ({rule_query(rule, table)}) q)""",
                     [source_id, source_file, rule.name, rule.description])
     return first_row(con, "select count(*) from quarantine where source_id = ?", [source_id])[0]

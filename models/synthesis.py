@@ -1,15 +1,12 @@
-"""The armoedesynthese's method as data: synthesis.yaml becomes two small tables that
-models/sql/synthesis.sql reads, so the method page can show exactly the parameters that were used."""
+"""The armoedesynthese's method as data: synthesis.yaml becomes two small tables (models/seeds.py) that
+the synthesis models read, so the method page can show exactly the parameters that were used."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-import polars as pl
 import yaml
 
-from models.warehouse import replace_table, run_sql
 
 METHOD_FILE = Path(__file__).with_name("synthesis.yaml")
 SHARES = ("min_indicator_coverage", "min_municipality_share")
@@ -37,17 +34,3 @@ def load_method(path: Path = METHOD_FILE) -> Method:
         raise ValueError(f"{path}: " + "; ".join(problems))
     return Method(**{name: float(data[name]) for name in SHARES},
                   weights={i: float(w) for i, w in weights.items()})
-
-
-def build(con: duckdb.DuckDBPyConnection, method: Method) -> None:
-    """Write the method tables, check them against the indicators, and compute the synthesis tables."""
-    replace_table(con, "synthesis_spec", pl.DataFrame(
-        {"indicator_id": list(method.weights), "weight": list(method.weights.values())},
-        schema={"indicator_id": pl.String, "weight": pl.Float64}))
-    replace_table(con, "synthesis_parameters", pl.DataFrame(
-        [{name: getattr(method, name) for name in SHARES}]))
-    unknown = [row[0] for row in con.execute(
-        "select indicator_id from synthesis_spec anti join indicator_spec using (indicator_id)").fetchall()]
-    if unknown:
-        raise ValueError(f"{METHOD_FILE.name}: no indicator metadata for {unknown}")
-    run_sql(con, "synthesis")

@@ -8,12 +8,15 @@ importing it takes seconds.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 
-from models.metadata import load_indicators
+from models.metadata import SHARE_SCALES, Indicator
 from models.warehouse import connection_config
 from sources.catalog import Catalog, Source
 
@@ -21,17 +24,16 @@ ROW_SAMPLE = 10
 # a value this many times larger or smaller than the year before is most likely a unit or decimal slip
 # (a percentage given as a fraction, euros as cents), but could be real: it is shown, not blocked
 SUSPICIOUS_FACTOR = 100
-# indicator scales that make a ratio a share of its denominator (percent, per 1,000)
-SHARE_SCALES = (100, 1000)
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     description: str
-    kind: str  # "not_null" or "rows" (an SQL query returning the offending rows)
-    column: str | None = None
+    # an SQL query returning the offending rows ({batch} is the table checked); without one, the rule is
+    # that `column` is filled in every row
     query: str | None = None
+    column: str | None = None
     # a failing rule that is not blocking is a warning: reported with its rows, the data still passes
     blocking: bool = True
 
@@ -48,7 +50,7 @@ class RuleResult:
 def _format_rule() -> Rule:
     # GX has no regex support for the DuckDB dialect, so the format check is a query too; no braces
     # in the pattern, because GX fills {batch} with str.format
-    return Rule("nis-code-format", "a NIS code is five digits", "rows",
+    return Rule("nis-code-format", "a NIS code is five digits",
                 query="with b as (select * from {batch}) select b.* from b "
                       "where not regexp_full_match(nis_code, '[0-9][0-9][0-9][0-9][0-9]')")
 
@@ -60,7 +62,7 @@ def _set_condition(source: Source, period_expr: str) -> str:
     return f"date '{int(source.geography)}-01-01' between m.valid_from and m.valid_to"
 
 
-def _observation_rules(source: Source, catalog: Catalog) -> list[Rule]:
+def _observation_rules(source: Source, catalog: Catalog, indicators: tuple[Indicator, ...]) -> list[Rule]:
     ranges = []
     for measure, unit_id in source.measures.items():
         unit = catalog.units[unit_id]
@@ -70,36 +72,34 @@ def _observation_rules(source: Source, catalog: Catalog) -> list[Rule]:
         if bounds:
             ranges.append(f"(measure = '{measure}' and ({bounds}))")
     rules = [
-        Rule("nis-code-present", "every row has a NIS code", "not_null", column="nis_code"),
-        Rule("period-present", "every row has a period", "not_null", column="period"),
+        Rule("nis-code-present", "every row has a NIS code", column="nis_code"),
+        Rule("period-present", "every row has a period", column="period"),
         _format_rule(),
         Rule("nis-code-in-code-set",
              f"the NIS code belongs to the municipality set of the source ({source.geography})"
-             + (" and to the area" if source.scope == "area" else ", or is a unit of the REFNIS hierarchy"), "rows",
-             query="with b as (select * from {batch}) select b.* from b where not exists ("
+             + (" and to the area" if source.scope == "area" else ", or is a unit of the REFNIS hierarchy"),              query="with b as (select * from {batch}) select b.* from b where not exists ("
                    f"select 1 from municipality_codes m where m.nis_code = b.nis_code and "
                    f"{_set_condition(source, 'b.period')}{' and m.in_area' if source.scope == 'area' else ''})"
                    + ("" if source.scope == "area" else
                       " and not exists (select 1 from raw_municipality_register u where u.nis_code = b.nis_code "
                       "and u.level <> 'municipality')")),
-        Rule("unique-key", "one row per (nis_code, measure, period)", "rows",
+        Rule("unique-key", "one row per (nis_code, measure, period)",
              query="with b as (select * from {batch}) select b.* from b "
                    "qualify count(*) over (partition by nis_code, measure, period) > 1"),
     ]
     if ranges:
         rules.append(Rule("value-in-unit-range", "the value lies in the range its unit allows "
-                          "(percent 0-100, counts and amounts not negative, ...)", "rows",
+                          "(percent 0-100, counts and amounts not negative, ...)",
                           query="with b as (select * from {batch}) select b.* from b where " + " or ".join(ranges)))
     if source.complete:
         rules.append(Rule(
             "complete-coverage", "the source promises a row for every municipality of its set in every period",
-            "rows",
             query="with b as (select * from {batch}), "
                   "expected as (select m.nis_code, p.measure, p.period from (select distinct measure, period from b) p "
                   f"join municipalities m on {_set_condition(source, 'p.period')}) "
                   "select e.* from expected e where not exists (select 1 from b where b.nis_code = e.nis_code "
                   "and b.measure = e.measure and b.period = e.period)"))
-    rules += [_future_rule(), *_share_rules(source, catalog), _change_rule()]
+    rules += [_future_rule(), *_share_rules(source, indicators), _change_rule()]
     return rules
 
 
@@ -107,31 +107,29 @@ def _future_rule() -> Rule:
     # any period text names a year first ("2024", "2021-01-01", "latest_available_2026-03",
     # "unknown (article c. 2015)"); a dated period may not lie after today either
     return Rule("period-not-in-future", "the period does not lie after today (no year after the current one)",
-                "rows", query="with b as (select * from {batch}) select b.* from b where "
+                query="with b as (select * from {batch}) select b.* from b where "
                               "coalesce(try_cast(regexp_extract(period, '([0-9][0-9][0-9][0-9])', 1) as integer) "
                               "> year(current_date), false) or coalesce(period_date(period) > current_date, false)")
 
 
-def _share_pairs(source: Source, catalog: Catalog) -> list[tuple[str, str]]:
+def _share_pairs(source: Source, indicators: tuple[Indicator, ...]) -> list[tuple[str, str]]:
     """(numerator, denominator) of each indicator that is a share (percent, per 1,000) of two measures
     of this source: the part cannot be larger than the whole it is a share of."""
-    if len(source.measures) < 2:
-        return []  # no pair, and the indicator files need not be read
     pairs = []
-    for indicator in load_indicators(catalog):
+    for indicator in indicators:
         parts = (indicator.compute.get("numerator"), indicator.compute.get("denominator"))
         if float(indicator.compute.get("scale", 1)) in SHARE_SCALES and set(parts) <= source.measures.keys():
             pairs.append(parts)
     return pairs
 
 
-def _share_rules(source: Source, catalog: Catalog) -> list[Rule]:
-    pairs = _share_pairs(source, catalog)
+def _share_rules(source: Source, indicators: tuple[Indicator, ...]) -> list[Rule]:
+    pairs = _share_pairs(source, indicators)
     if not pairs:
         return []
     which = " or ".join(f"(n.measure = '{n}' and d.measure = '{d}')" for n, d in pairs)
     return [Rule("numerator-within-denominator", "a numerator is not larger than its denominator ("
-                 + ", ".join(f"{n} <= {d}" for n, d in pairs) + ")", "rows",
+                 + ", ".join(f"{n} <= {d}" for n, d in pairs) + ")",
                  query="with b as (select * from {batch}) select n.*, d.value as denominator_value from b n "
                        f"join b d on d.nis_code = n.nis_code and d.period = n.period where ({which}) "
                        "and n.value > d.value")]
@@ -142,7 +140,7 @@ def _change_rule() -> Rule:
     # monthly figures; zero has no factor
     return Rule(
         "change-within-factor-100", f"a value is less than {SUSPICIOUS_FACTOR} times larger or smaller than the "
-        "year before (a warning: a unit or decimal slip is likely, but the value is used)", "rows",
+        "year before (a warning: a unit or decimal slip is likely, but the value is used)",
         query="with b as (select * from {batch}), s as (select *, period_year(period) as _year, "
               "coalesce(month(period_date(period)), 0) as _month from b where value <> 0) "
               "select c.* exclude (_year, _month), p.period as previous_period, p.value as previous_value "
@@ -165,24 +163,24 @@ def _register_rules(catalog: Catalog) -> list[Rule]:
     in_area = f"nis_code in (select nis_code from area_municipalities('{area.nis_code}'))"
     if area.municipality_sets:
         area_rule = Rule("code-set-sizes", f"each municipality set of {area.name} has the size the area "
-                         "configuration expects", "rows",
+                         "configuration expects",
                          query=f"with b as (select * from {{batch}}), sizes as ({_set_sizes(area.municipality_sets, in_area)}) "
                                "select * from sizes where found <> expected")
     else:
-        area_rule = Rule("area-has-municipalities", f"{area.name} has municipalities in every set", "rows",
+        area_rule = Rule("area-has-municipalities", f"{area.name} has municipalities in every set",
                          query=f"with b as (select * from {{batch}}), sizes as "
                                f"({_set_sizes(catalog.register_sets, in_area)}) select * from sizes where found = 0")
     return [
-        Rule("nis-code-present", "every row has a NIS code", "not_null", column="nis_code"),
+        Rule("nis-code-present", "every row has a NIS code", column="nis_code"),
         _format_rule(),
-        Rule("unique-key", "one row per NIS code", "rows",
+        Rule("unique-key", "one row per NIS code",
              query="with b as (select * from {batch}) select b.* from b qualify count(*) over (partition by nis_code) > 1"),
-        Rule("validity-order", "valid_from is not after valid_to", "rows",
+        Rule("validity-order", "valid_from is not after valid_to",
              query="with b as (select * from {batch}) select b.* from b where valid_from > valid_to"),
-        Rule("successor-known", "a successor code is itself in the register", "rows",
+        Rule("successor-known", "a successor code is itself in the register",
              query="with b as (select * from {batch}) select b.* from b where successor_nis_code is not null "
                    "and successor_nis_code not in (select nis_code from b)"),
-        Rule("register-set-sizes", "each of Belgium's municipality sets has its known size", "rows",
+        Rule("register-set-sizes", "each of Belgium's municipality sets has its known size",
              query=f"with b as (select * from {{batch}}), sizes as ({_set_sizes(catalog.register_sets)}) "
                    "select * from sizes where found <> expected"),
         area_rule,
@@ -192,29 +190,29 @@ def _register_rules(catalog: Catalog) -> list[Rule]:
 def _boundary_rules(source: Source, catalog: Catalog) -> list[Rule]:
     current = _set_condition(source, "null")
     rules = [
-        Rule("nis-code-in-code-set", f"every shape belongs to the municipality set {source.geography}", "rows",
+        Rule("nis-code-in-code-set", f"every shape belongs to the municipality set {source.geography}",
              query="with b as (select * from {batch}) select b.* from b where not exists (select 1 from "
                    f"municipality_codes m where m.nis_code = b.nis_code and {current})"),
-        Rule("unique-key", "one shape per NIS code", "rows",
+        Rule("unique-key", "one shape per NIS code",
              query="with b as (select * from {batch}) select b.* from b qualify count(*) over (partition by nis_code) > 1"),
     ]
     if source.covers_area(catalog.area):  # a file of another area has no shapes for this one
         rules.append(Rule(
-            "complete-coverage", "a shape for every municipality of the set", "rows",
+            "complete-coverage", "a shape for every municipality of the set",
             query=f"with b as (select * from {{batch}}) select m.nis_code, m.name_nl from municipalities m where {current} "
                   "and m.nis_code not in (select nis_code from b)"))
     return rules
 
 
-def rules_for(source: Source, catalog: Catalog) -> list[Rule]:
+def rules_for(source: Source, catalog: Catalog, indicators: tuple[Indicator, ...]) -> list[Rule]:
     if source.has_observations:
-        return _observation_rules(source, catalog)
+        return _observation_rules(source, catalog, indicators)
     if source.parser == "register":
         return _register_rules(catalog)
     if source.parser == "topojson":
         return _boundary_rules(source, catalog)
     if source.parser == "gsm_catalogue":
-        return [Rule("unique-key", "one entry per indicator code", "rows",
+        return [Rule("unique-key", "one entry per indicator code",
                      query="with b as (select * from {batch}) select b.* from b where code is not null "
                            "qualify count(*) over (partition by code) > 1")]
     raise ValueError(f"no validation rules for parser {source.parser!r} of source {source.id}")
@@ -234,20 +232,10 @@ def _persist_duckdb_connections() -> None:
                                                         DuckDBDialect("duckdb"))
 
 
-def _expectation(gx, rule: Rule):
-    meta = {"rule": rule.name}
-    if rule.kind == "not_null":
-        return gx.expectations.ExpectColumnValuesToNotBeNull(column=rule.column, meta=meta)
-    return gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=rule.query, description=rule.description,
-                                                     meta=meta)
-
-
 def _failing_rows(result) -> tuple[int, list[dict]]:
     info = result.result or {}
-    if "details" in info:
-        rows = info["details"].get("unexpected_rows") or []
-        return int(info.get("observed_value") or len(rows)), [dict(r) for r in rows[:ROW_SAMPLE]]
-    return int(info.get("unexpected_count") or 0), [dict(r) for r in (info.get("unexpected_index_list") or [])[:ROW_SAMPLE]]
+    rows = (info.get("details") or {}).get("unexpected_rows") or []
+    return int(info.get("observed_value") or len(rows)), [dict(r) for r in rows[:ROW_SAMPLE]]
 
 
 def import_in_background() -> threading.Thread:
@@ -260,11 +248,16 @@ def import_in_background() -> threading.Thread:
     return thread
 
 
-def validate(database: Path, table: str, rules: list[Rule]) -> list[RuleResult]:
-    """Run the rules on `table` inside DuckDB (read-only connection) and return one result per rule."""
+def validate(database: Path, rules_by_table: Mapping[str, list[Rule]]) -> dict[str, list[RuleResult]]:
+    """Run the rules of every table in one Great Expectations run inside DuckDB (a read-only connection):
+    one suite of row queries, each naming its own table, so a run of many sources pays GX's start-up
+    once and no table is copied into Python. Returns the results per table, one per rule."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    tables = [table for table, rules in rules_by_table.items() if rules]
+    if not tables:
+        return {table: [] for table in rules_by_table}
     _persist_duckdb_connections()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -272,18 +265,24 @@ def validate(database: Path, table: str, rules: list[Rule]) -> list[RuleResult]:
         name="warehouse", connection_string=f"duckdb:///{database}",
         kwargs={"connect_args": {"read_only": True, "config": connection_config(database)}})
     try:
-        batch = datasource.add_table_asset(table, table_name=table).add_batch_definition_whole_table(
+        # the batch only anchors the suite: every query names the table it checks
+        batch = datasource.add_table_asset(tables[0], table_name=tables[0]).add_batch_definition_whole_table(
             "whole").get_batch()
-        suite = gx.ExpectationSuite(name=f"{table}_rules", expectations=[_expectation(gx, r) for r in rules])
-        by_rule = {r.name: r for r in rules}
-        outcome = batch.validate(suite, result_format={
-            "result_format": "COMPLETE", "unexpected_index_column_names": ["_source_row"]})
-        results = []
+        keyed = {f"{table}/{rule.name}": (table, rule) for table in tables for rule in rules_by_table[table]}
+        # GX prints a reminder for every query without {batch} whenever it builds one: here each query names
+        # its table on purpose
+        with contextlib.redirect_stdout(io.StringIO()):
+            suite = gx.ExpectationSuite(name="barometer_rules", expectations=[
+                gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=rule_query(rule, table),
+                                                          description=rule.description, meta={"key": key})
+                for key, (table, rule) in keyed.items()])
+            outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+        results: dict[str, list[RuleResult]] = {table: [] for table in rules_by_table}
         for item in outcome.results:
-            rule = by_rule[item.expectation_config.meta["rule"]]
+            table, rule = keyed[item.expectation_config.meta["key"]]
             error = _exception_message(item.exception_info)
             n, rows = _failing_rows(item)
-            results.append(RuleResult(rule, bool(item.success) and error is None, n, rows, error))
+            results[table].append(RuleResult(rule, bool(item.success) and error is None, n, rows, error))
         return results
     finally:
         # release the file: the datasource and its execution engine each hold an engine on it
@@ -292,6 +291,13 @@ def validate(database: Path, table: str, rules: list[Rule]) -> list[RuleResult]:
             execution_engine._connection.close()
         execution_engine.engine.dispose()
         datasource.get_engine().dispose()
+
+
+def rule_query(rule: Rule, table: str) -> str:
+    """The rule as a plain DuckDB query over the whole table, returning every failing row."""
+    if rule.query is None:  # a column that must be filled
+        return f'select * from "{table}" where "{rule.column}" is null'
+    return rule.query.replace("{batch}", f'"{table}"')
 
 
 def _exception_message(info: dict) -> str | None:

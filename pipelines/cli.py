@@ -11,8 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipelines.resources import PROJECT_ROOT, BarometerResource
-from sources.catalog import load_catalog
+from pipelines.settings import PROJECT_ROOT, Settings
 
 OVERDUE_AFTER = {"monthly": dt.timedelta(days=35), "yearly": dt.timedelta(days=400)}
 
@@ -21,8 +20,8 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _report(outcome, what: str) -> int:
-    current = BarometerResource().output / "current"
+def _report(outcome, what: str, settings: Settings) -> int:
+    current = settings.current
     if outcome.success and outcome.run_id is None:
         _say(f"{what}: nothing changed since the last run (no new file, no new code); "
              f"the published release stays {current.resolve()}")
@@ -37,26 +36,36 @@ def _report(outcome, what: str) -> int:
     return 1
 
 
+def _years(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    first, _, last = text.partition(":")
+    try:
+        return list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise SystemExit(f"--years {text!r}: give a year (2023) or a range (2019:2021)") from None
+
+
 def run(args: argparse.Namespace) -> int:
-    from pipelines.partitions import year_range_tags
     from pipelines.runner import run_job
 
-    first, _, last = (args.years or "").partition(":")
-    tags = year_range_tags(first or None, last or first or None)
+    settings, years = Settings.from_env(), _years(args.years)
     # chosen years or --all are run as asked; otherwise only what a new file or new code made stale
-    only_stale = not (args.years or args.all)
+    only_stale = not (years or args.all)
     what = "what changed" if only_stale else "everything"
-    _say(f"Running {args.job} ({what}) for the reference years {' to '.join(tags.values())} ...")
-    return _report(run_job(args.job, tags=tags, only_stale=only_stale), "barometer run")
+    span = f" for the reference years {years[0]} to {years[-1]}" if years else ""
+    _say(f"Running {args.job} ({what}){span} ...")
+    return _report(run_job(settings, args.job, only_stale=only_stale, years=years), "barometer run", settings)
 
 
 def sources(args: argparse.Namespace) -> int:
     from sources.snapshots import find_latest
 
-    roots = BarometerResource().snapshot_roots
+    settings = Settings.from_env()
+    roots = settings.snapshot_roots
     today = dt.date.today()
     rows = [("source", "cadence", "latest snapshot", "freshness", "publisher")]
-    for source in load_catalog().sources.values():
+    for source in settings.catalog.sources.values():
         latest = find_latest(roots, source.id)
         if latest is None:
             rows.append((source.id, source.cadence, "-", "no file yet", source.publisher))
@@ -78,8 +87,8 @@ def fetch(args: argparse.Namespace) -> int:
     from sources.errors import SourceFileError
     from sources.snapshots import find_latest
 
-    catalog = load_catalog()
-    barometer = BarometerResource()
+    settings = Settings.from_env()
+    catalog = settings.catalog
     chosen = [catalog.source(args.source)] if args.source else [s for s in catalog.sources.values() if s.url]
     failed = 0
     for source in chosen:
@@ -88,14 +97,14 @@ def fetch(args: argparse.Namespace) -> int:
             print(f"{source.id}: the catalogue has no direct download URL for it{where}", file=sys.stderr)
             failed += 1
             continue
-        previous = find_latest(barometer.snapshot_roots, source.id)
+        previous = find_latest(settings.snapshot_roots, source.id)
 
         def progress(done: int, total: int | None, source_id: str = source.id) -> None:
             of = f" of {total / 1e6:.1f} MB" if total else ""
             print(f"\r{source_id}: {done / 1e6:.1f} MB{of}", end="", file=sys.stderr, flush=True)
 
         try:
-            result = download(source, barometer.snapshots, previous=previous.origin if previous else None,
+            result = download(source, settings.snapshots, previous=previous.origin if previous else None,
                               allowed_hosts=catalogue_hosts(catalog), progress=progress)
         except (DownloadError, SourceFileError) as err:
             print(f"\r{err}", file=sys.stderr)
@@ -111,10 +120,10 @@ def ingest(args: argparse.Namespace) -> int:
     from pipelines.runner import run_job
 
     path = Path(args.file).resolve()
-    barometer = BarometerResource()
-    landing = barometer.landing
+    settings = Settings.from_env()
+    landing = settings.landing
     try:
-        admission = admit(path, load_catalog(), barometer.snapshot_roots)
+        admission = admit(path, settings.catalog, settings.snapshot_roots)
     except Rejected as rejection:
         file_away(path, landing, REJECTED, str(rejection), copy=True)
         print(f"rejected: {rejection}", file=sys.stderr)
@@ -123,13 +132,13 @@ def ingest(args: argparse.Namespace) -> int:
         _say(f"{path.name} is already the newest snapshot of {admission.source.id}; nothing to run.")
         return 0
     _say(f"{path.name} is {admission.source.id}; snapshot {admission.snapshot.folder}. Running ...")
-    outcome = run_job(only_stale=True)  # the new file and what depends on it
+    outcome = run_job(settings, only_stale=True)  # the new file and what depends on it
     if not outcome.success:
         # like the sensor: the snapshot is withdrawn and a copy of the file is rejected with the reason
         reason = "\n".join(outcome.problems) or "the run failed"
         withdraw(admission.snapshot.folder, None, landing, reason)
         file_away(path, landing, REJECTED, reason, copy=True)
-    return _report(outcome, f"barometer ingest {path.name}")
+    return _report(outcome, f"barometer ingest {path.name}", settings)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,19 +1,38 @@
-"""The Dagster code location: assembles the assets, checks, jobs, schedules and sensor."""
-from dagster import Definitions, in_process_executor
+"""The Dagster code location, built from settings by `build_defs`; nothing is read at import time.
 
-from pipelines.assets import MODEL_ASSETS, RAW_ASSETS, SNAPSHOT_ASSETS
-from pipelines.automation import (CADENCE_JOBS, SCHEDULES, barometer_all, landing_folder_sensor,
-                                  landing_run_failure_sensor)
-from pipelines.checks import VALIDATION_CHECKS
-from pipelines.resources import BarometerResource, RunLock
+`dg dev`, `dg check defs` and `dagster definitions validate` load `defs`, which reads the settings from
+the environment (BAROMETER_*) only when Dagster asks for the definitions. Tests, benchmarks and other
+areas call `build_defs` with their own Settings.
+"""
+from __future__ import annotations
 
-# one process per run: DuckDB allows one writer, and the steps are small
-defs = Definitions(
-    assets=[*SNAPSHOT_ASSETS, *RAW_ASSETS, *MODEL_ASSETS],
-    asset_checks=VALIDATION_CHECKS,
-    jobs=[barometer_all, *CADENCE_JOBS],
-    schedules=SCHEDULES,
-    sensors=[landing_folder_sensor, landing_run_failure_sensor],
-    resources={"barometer": BarometerResource(), "run_lock": RunLock()},
-    executor=in_process_executor,
-)
+from functools import cache
+
+import dagster as dg
+
+from pipelines.assets import ingest_assets, model_assets, release_asset
+from pipelines.automation import barometer_all, cadence_schedules, landing_sensors
+from pipelines.core import Pipeline
+from pipelines.resources import run_lock
+from pipelines.settings import Settings
+
+
+@cache
+def pipeline_for(settings: Settings) -> Pipeline:
+    return Pipeline(settings)
+
+
+@cache
+def build_defs(settings: Settings) -> dg.Definitions:
+    pipeline = pipeline_for(settings)
+    jobs, schedules = cadence_schedules(pipeline)
+    # one process per run: DuckDB allows one writer, and the steps share the warehouse file
+    return dg.Definitions(
+        assets=[ingest_assets(pipeline), model_assets(pipeline), release_asset(pipeline)],
+        jobs=[barometer_all, *jobs], schedules=schedules, sensors=landing_sensors(pipeline),
+        resources={"run_lock": run_lock(settings)}, executor=dg.in_process_executor)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_defs(Settings.from_env())

@@ -1,19 +1,16 @@
-"""Run a job in this process on the configured Dagster instance."""
+"""Run a job in this process on the configured Dagster instance, so that the run shows in the UI."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dagster import AssetKey, DagsterInstance, PartitionKeyRange
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+from dagster import AssetKey, DagsterInstance
 
 from models.validation import import_in_background
-from pipelines.assets import SNAPSHOT_SOURCES
-from pipelines.definitions import defs
-from pipelines.partitions import YEARS, year_range_tags
-from pipelines.resources import BarometerResource, hold_output_lock
+from pipelines.definitions import build_defs, pipeline_for
+from pipelines.resources import hold_output_lock
 from pipelines.run_report import run_problems
-from pipelines.versions import observe_snapshot, stale_assets
-from sources.snapshots import find_latest
+from pipelines.settings import Settings
 
 
 @dataclass
@@ -25,42 +22,31 @@ class RunOutcome:
     assets: list[AssetKey] = field(default_factory=list)
 
 
-def run_job(name: str = "barometer_all", instance: DagsterInstance | None = None,
-            tags: dict[str, str] | None = None, only_stale: bool = False) -> RunOutcome:
-    """Execute a job in-process (by default over all reference years, in one run).
-
-    With `only_stale`, the newest snapshot of every source is recorded as a data version first, and only
-    the assets Dagster finds missing or stale (a new file, new code, or an upstream that changed) run,
-    with everything downstream of them; nothing runs when nothing changed.
-    """
+def run_job(settings: Settings, name: str = "barometer_all", instance: DagsterInstance | None = None,
+            tags: dict[str, str] | None = None, only_stale: bool = False,
+            years: Sequence[int] | None = None) -> RunOutcome:
+    """Execute a job in-process: everything it holds, or with `only_stale` only the steps whose files, code
+    or upstream changed since they last succeeded (with everything downstream); nothing runs when nothing
+    changed. `years` reloads only those reference years of the sources that give a year per row."""
     instance = instance or DagsterInstance.get()
-    tags = {**year_range_tags(), **(tags or {})}
+    defs, pipeline = build_defs(settings), pipeline_for(settings)
     job = defs.resolve_job_def(name)
     try:
         # what is stale is decided under the run lock, so not while another run is changing it
-        lock = hold_output_lock(BarometerResource().output)
+        lock = hold_output_lock(settings.output, settings.lock_timeout)
     except RuntimeError as busy:
         return RunOutcome(False, None, [str(busy)])
     try:
-        selection = _outdated(instance, job, tags) if only_stale else sorted(job.asset_layer.executable_asset_keys)
+        keys = set(job.asset_layer.executable_asset_keys)
+        selection = sorted(keys & {AssetKey(n) for n in pipeline.stale()}) if only_stale else sorted(keys)
         if not selection:
             return RunOutcome(True, None, [])
         import_in_background()
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, tags=tags, asset_selection=selection if only_stale else None,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+        config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        if years:
+            config["ops"] = {"ingest": {"config": {"years": list(years)}}}
+        result = job.execute_in_process(instance=instance, raise_on_error=False, tags=tags, run_config=config,
+                                        asset_selection=selection if only_stale else None)
     finally:
         lock.release()
     return RunOutcome(result.success, result.run_id, run_problems(instance, result.run_id), selection)
-
-
-def _outdated(instance: DagsterInstance, job, tags: dict[str, str]) -> list[AssetKey]:
-    barometer = BarometerResource()
-    for source in SNAPSHOT_SOURCES:
-        observe_snapshot(instance, source.id, find_latest(barometer.snapshot_roots, source.id))
-    keys = set(job.asset_layer.executable_asset_keys)
-    if not barometer.warehouse.exists() or not (barometer.output / "current").exists():
-        return sorted(keys)  # the outputs were removed: Dagster's records alone cannot rebuild them
-    years = YEARS.get_partition_keys_in_range(
-        PartitionKeyRange(tags[ASSET_PARTITION_RANGE_START_TAG], tags[ASSET_PARTITION_RANGE_END_TAG]))
-    return sorted(stale_assets(instance, defs.resolve_asset_graph(), keys, years))

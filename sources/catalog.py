@@ -1,7 +1,6 @@
 """The source catalogue (catalog.yaml) as typed objects."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -148,6 +147,10 @@ class Catalog:
                 found.setdefault(m, []).append(s.id)
         return found
 
+    def measure_unit(self, measure: str) -> str:
+        """The unit of a measure (one per measure across sources, as _check ensures)."""
+        return next(s.measures[measure] for s in self.sources.values() if measure in s.measures)
+
     def replacements(self, source_id: str) -> list[Source]:
         return [s for s in self.sources.values() if s.replaces == source_id]
 
@@ -184,7 +187,8 @@ def _check(catalog: Catalog) -> Catalog:
 
 
 @cache
-def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+def load_catalog(path: Path = CATALOG_PATH, area: str | None = None) -> Catalog:
+    """The catalogue for `area` (a REFNIS code or a name of `areas`; None: the catalogue's default area)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     units = {k: Unit(id=k, **v) for k, v in data["units"].items()}
     sources = {}
@@ -193,6 +197,6 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         for key in ("ignore_measures", "parts", "skip_rows"):
             entry[key] = tuple(entry.get(key, ()))
         sources[entry["id"]] = Source(**entry)
-    area = select_area(data["area"], data["areas"], os.environ.get("BAROMETER_AREA"))
+    area = select_area(data["area"], data["areas"], area)
     return _check(Catalog(area=area, units=units, sources=sources, register_sets=data["register_sets"],
                           area_names=data["areas"]))

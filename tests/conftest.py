@@ -1,35 +1,37 @@
-"""Shared fixtures: a real Dagster run of the whole pipeline into a temporary output folder."""
+"""Shared fixtures: real Dagster runs of the whole pipeline into temporary installations (Settings)."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from pipelines.resources import BarometerResource
+from pipelines.settings import Settings
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 from tests.reliability import record
 
 
-def run_pipeline(monkeypatch: pytest.MonkeyPatch, output: Path, snapshots: Path | None = None,
-                 tags: dict[str, str] | None = None):
-    """A real in-process Dagster run; `snapshots` is the local snapshot folder (default: none beside the embedded)."""
+def installation(folder: Path, **changes) -> Settings:
+    """Settings whose output, snapshots and landing folder lie in `folder`."""
+    return Settings.under(folder, **changes)
+
+
+def run_pipeline(settings: Settings, instance: DagsterInstance | None = None, **options):
+    """A real in-process Dagster run of the barometer job for `settings` (options: see runner.run_job)."""
     from pipelines.runner import run_job
 
-    monkeypatch.setenv("BAROMETER_OUTPUT", str(output))
-    monkeypatch.setenv("BAROMETER_SNAPSHOTS", str(snapshots or output / "no-local-snapshots"))
-    return run_job(instance=DagsterInstance.ephemeral(), tags=tags)
+    return run_job(settings, instance=instance or DagsterInstance.ephemeral(), **options)
 
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory) -> Path:
-    """The output folder after one successful run on the embedded real data."""
-    output = tmp_path_factory.mktemp("output")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        outcome = run_pipeline(monkeypatch, output)
+    """The output folder after one successful run on the embedded real data (read it, do not change it)."""
+    settings = installation(tmp_path_factory.mktemp("published"))
+    outcome = run_pipeline(settings)
     assert outcome.success, outcome.problems
-    return output
+    return settings.output
 
 
 @pytest.fixture
@@ -49,14 +51,37 @@ def snapshot_copy(tmp_path) -> Path:
 
 
 @pytest.fixture
-def office(published_copy, tmp_path, monkeypatch) -> BarometerResource:
-    """An installation with a published release, its own snapshot folder and an empty landing folder."""
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    for name, value in {"BAROMETER_OUTPUT": published_copy, "BAROMETER_SNAPSHOTS": tmp_path / "snapshots",
-                        "BAROMETER_LANDING": landing, "DAGSTER_HOME": tmp_path}.items():
+def office(published_copy, tmp_path, monkeypatch) -> Settings:
+    """An installation with a published release, its own snapshot folder and an empty landing folder; the
+    environment names it too, for the `barometer` command (which reads its settings from there)."""
+    settings = Settings(output=published_copy, snapshots=tmp_path / "snapshots", landing=tmp_path / "landing")
+    settings.landing.mkdir()
+    for name, value in {"BAROMETER_OUTPUT": settings.output, "BAROMETER_SNAPSHOTS": settings.snapshots,
+                        "BAROMETER_LANDING": settings.landing, "DAGSTER_HOME": tmp_path}.items():
         monkeypatch.setenv(name, str(value))
-    return BarometerResource()
+    return settings
+
+
+@pytest.fixture
+def reference_warehouse(tmp_path):
+    """A warehouse with the real register and its reference tables, and the pipeline that built it."""
+    from pipelines.core import Pipeline
+
+    pipeline = Pipeline(installation(tmp_path))
+    pipeline.load([pipeline.register])
+    pipeline.build(pipeline.reference)
+    return pipeline
+
+
+def build_layers(con: duckdb.DuckDBPyConnection, *layers: str, inputs=None) -> None:
+    """Build the models of `layers` on a test's own tables: the SQL models only, or with `inputs`
+    (models.seeds.ModelInputs) also the tables made from the catalogue and the method."""
+    from models.build import build_model, model_graph
+    from sources.catalog import load_catalog
+
+    for model in model_graph(load_catalog()):
+        if model.layer in layers and (model.sql is not None or inputs is not None):
+            build_model(con, model, inputs)
 
 
 def pytest_runtest_makereport(item, call):
@@ -68,31 +93,31 @@ def pytest_runtest_makereport(item, call):
         record(kind, case, expected if passed else f"FAILED: {call.excinfo.typename}", passed)
 
 
-def sense(barometer: BarometerResource):
+def sense(settings: Settings):
     """One evaluation of the landing-folder sensor."""
     from dagster import build_sensor_context
 
-    from pipelines.automation import landing_folder_sensor
+    from pipelines.definitions import build_defs
 
-    return landing_folder_sensor(build_sensor_context(resources={"barometer": barometer}))
+    return build_defs(settings).resolve_sensor_def("landing_folder_sensor")(build_sensor_context())
 
 
-def run_landed(barometer: BarometerResource):
+def run_landed(settings: Settings):
     """What the landing sensors do with the file just dropped: the run the folder sensor asks for, on an
     ephemeral instance, and after a failed run the failure sensor, which withdraws the snapshot and rejects
     the file. Returns the run request, the run's outcome and the instance."""
     from dagster import DagsterEventType, build_run_status_sensor_context
 
-    from pipelines.automation import landing_run_failure_sensor
-    from pipelines.runner import run_job
+    from pipelines.definitions import build_defs
 
-    [request] = sense(barometer)
+    [request] = sense(settings)
     instance = DagsterInstance.ephemeral()
-    outcome = run_job(instance=instance, tags=request.tags)
+    outcome = run_pipeline(settings, instance, tags=request.tags)
     if not outcome.success:
         run = instance.get_run_by_id(outcome.run_id)
         [failure] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
-        landing_run_failure_sensor(build_run_status_sensor_context(
+        failure_sensor = build_defs(settings).resolve_sensor_def("landing_run_failure_sensor")
+        failure_sensor(build_run_status_sensor_context(
             sensor_name="landing_run_failure_sensor", dagster_event=failure.dagster_event, dagster_instance=instance,
-            dagster_run=run, resources={"barometer": barometer}).for_run_failure())
+            dagster_run=run).for_run_failure())
     return request, outcome, instance

@@ -9,6 +9,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from pipelines.settings import Settings
 from sources.snapshots import latest_snapshot, take_snapshot
 from tests.conftest import run_pipeline
 from tests.reliability import record
@@ -114,14 +115,13 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_invalid_row_blocks_the_run_and_leaves_current_untouched(case, published_copy, snapshot_copy, tmp_path,
-                                                                  monkeypatch):
+def test_invalid_row_blocks_the_run_and_leaves_current_untouched(case, published_copy, snapshot_copy, tmp_path):
     source_id, edit, file, rule, row_fragment = CASES[case]
     before = tree_bytes(published_copy / "current")
     target = (published_copy / "current").resolve()
     edited_snapshot(snapshot_copy, source_id, edit, tmp_path)
 
-    outcome = run_pipeline(monkeypatch, published_copy, snapshot_copy)
+    outcome = run_pipeline(Settings(output=published_copy, snapshots=snapshot_copy, landing=tmp_path / "landing"))
 
     message = "\n".join(outcome.problems)
     named = file in message and f"rule '{rule}'" in message and row_fragment in message and "row " in message
@@ -136,12 +136,11 @@ def test_invalid_row_blocks_the_run_and_leaves_current_untouched(case, published
     assert tree_bytes(published_copy / "current") == before
 
 
-def test_non_numeric_value_fails_the_run_naming_file_row_and_column(published_copy, snapshot_copy, tmp_path,
-                                                                    monkeypatch):
+def test_non_numeric_value_fails_the_run_naming_file_row_and_column(published_copy, snapshot_copy, tmp_path):
     before = tree_bytes(published_copy / "current")
     edited_snapshot(snapshot_copy, "population", set_value("71016", "n.v.t."), tmp_path)
 
-    outcome = run_pipeline(monkeypatch, published_copy, snapshot_copy)
+    outcome = run_pipeline(Settings(output=published_copy, snapshots=snapshot_copy, landing=tmp_path / "landing"))
 
     message = "\n".join(outcome.problems)
     named = all(part in message for part in ("limburg_population.csv", "column 'value'", "rule 'numeric-value'",

@@ -20,17 +20,17 @@ import pytest
 import yaml
 from dagster import DagsterEventType
 
-from models import build
-from models.validation import RuleResult, describe_failures, rules_for, validate
+from models.validation import RuleResult, describe_failures
 from pipelines.cli import main as barometer
 from pipelines.landing import admit
-from pipelines.partitions import all_years
+from pipelines.core import Loaded, Pipeline
+from pipelines.settings import Settings
 from sources.catalog import Source, load_catalog
 from sources.errors import SourceFileError
 from sources.identify import load_signatures
 from sources.parsers import parse
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot, take_snapshot
-from tests.conftest import run_landed
+from tests.conftest import installation, run_landed
 from tests.test_bad_input import tree_bytes
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -120,13 +120,14 @@ def test_refused_by_the_parser_of_its_source(case):
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    """A warehouse holding the municipality register, as a run has it when it loads the other sources."""
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    with duckdb.connect(str(path)) as con:
-        build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
-        build.municipalities(con, CATALOG)
-    return path
+def warehouse(tmp_path_factory) -> Settings:
+    """An installation whose warehouse holds the municipality register, as a run has it when it loads the
+    other sources."""
+    settings = installation(tmp_path_factory.mktemp("corpus"))
+    pipeline = Pipeline(settings)
+    pipeline.load([pipeline.register])
+    pipeline.build(pipeline.reference)
+    return settings
 
 
 def snapshot_path(case: dict, source: Source, tmp_path: Path) -> Path:
@@ -138,13 +139,11 @@ def snapshot_path(case: dict, source: Source, tmp_path: Path) -> Path:
     return admission.snapshot.path
 
 
-def load_and_validate(warehouse: Path, source: Source, path: Path) -> list[RuleResult]:
-    """What the raw asset and its check do: parse, cut to the area, load the run's years, validate."""
-    with duckdb.connect(str(warehouse)) as con:
-        frame = build.within_area(con, parse(path, source), source, CATALOG.area)
-        con.execute(f'drop table if exists "{source.raw_table}"')
-        build.load_raw(con, source, frame, None, list(all_years()) if source.partitioned else None, all_years())
-    return validate(warehouse, source.raw_table, rules_for(source, CATALOG))
+def load_and_validate(settings: Settings, source: Source, path: Path) -> list[RuleResult]:
+    """What a run does with the file: parse, cut to the area, load, validate."""
+    pipeline = Pipeline(settings, reader=lambda p, con, s: Loaded(parse(path, s), {}, path.name))
+    pipeline.load([source])
+    return pipeline.validate([source]).results[source.raw_table]
 
 
 @pytest.mark.parametrize("case", cases("validate"))
@@ -159,7 +158,7 @@ def test_decided_by_the_validation_rules_of_its_source(case, warehouse, tmp_path
     described = describe_failures(case["file"], results, blocking=case["outcome"] == "blocked")
     assert_names(described, case.get("message", []))
     if "kept" in case:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with duckdb.connect(str(warehouse.warehouse), read_only=True) as con:
             notes = {note for (note,) in con.execute(f'select note from "{source.raw_table}"').fetchall()}
         assert case["kept"] in notes
 

@@ -16,7 +16,7 @@ import pytest
 
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot, take_snapshot
 from tests.browser import chromium, offline_page
-from tests.conftest import run_pipeline
+from tests.conftest import installation, run_pipeline
 from tests.test_bad_input import edited_refnis, renamed_in_exports
 
 GENK = "71016"
@@ -67,8 +67,7 @@ def site(tmp_path_factory) -> Path:
     take_snapshot(snapshots, "poverty_proxies", proxies.path,
                   {k: v for k, v in proxies.origin.items() if k not in ("sha256", "bytes")}
                   | {"reference_period": HOSTILE_PERIOD, "urls": HOSTILE_URLS})
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        outcome = run_pipeline(monkeypatch, work / "output", snapshots)
+    outcome = run_pipeline(installation(work).but(snapshots=snapshots))
     assert outcome.success, outcome.problems
     return (work / "output" / "current").resolve()
 

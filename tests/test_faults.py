@@ -32,7 +32,7 @@ KILL_POINTS = [
 
 def start_run(output: Path, home: Path, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "pipelines.cli", "run", "--all"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "BAROMETER_OUTPUT": str(output), "BAROMETER_SNAPSHOTS": str(output / "no-snapshots"),
              "DAGSTER_HOME": str(home), **env})
 

@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 import polars as pl
-from dagster import DagsterInstance, RunRequest, SkipReason
+from dagster import RunRequest, SkipReason
 
 from pipelines.cli import main as barometer
-from pipelines.resources import BarometerResource
-from pipelines.runner import run_job
+from pipelines.settings import Settings
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot
-from tests.conftest import run_landed, sense
+from tests.conftest import run_landed, run_pipeline, sense
 from tests.test_bad_input import tree_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
@@ -20,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
 INCOMPLETE_AR_03 = FIXTURES / "synthetic_GSM_Extract_AR_03.xlsx"
 
 
-def drop(barometer: BarometerResource, fixture: Path) -> Path:
+def drop(barometer: Settings, fixture: Path) -> Path:
     target = barometer.landing / fixture.name
     shutil.copyfile(fixture, target)
     return target
@@ -52,7 +51,7 @@ def test_valid_file_is_published_and_the_same_file_again_runs_nothing(office, tm
     previous_release = (office.output / "current").resolve()
     assert published_value(office.output, "71016", "nieuwkomers", "2024") == "493.0"
 
-    outcome = run_job(instance=DagsterInstance.ephemeral(), tags=request.tags)
+    outcome = run_pipeline(office, tags=request.tags)
 
     assert outcome.success, outcome.problems
     assert (office.output / "current").resolve() != previous_release

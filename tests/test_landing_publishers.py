@@ -7,14 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, RunRequest, SkipReason
+from dagster import RunRequest, SkipReason
 
 from pipelines.cli import main as barometer
-from pipelines.runner import run_job
 from sources.catalog import load_catalog
 from sources.identify import identify
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot
-from tests.conftest import sense
+from tests.conftest import run_pipeline, sense
 from tests.test_bad_input import tree_bytes
 from tests.test_landing import published_value, revised_newcomers_export
 from tests.test_incijfers import (FOOTER_ROW, GENK_ROW, _drop_footer, _rename_measure, _unknown_name, _unknown_special_value,
@@ -61,7 +60,7 @@ def test_a_revised_export_dropped_in_landing_is_snapshotted_and_published(office
     assert origin["date_exported"] == "2026-05-21"
     assert origin["publisher_sources"][0] == "VDAB | provincies.incijfers.be"
 
-    outcome = run_job(instance=DagsterInstance.ephemeral(), tags=request.tags)
+    outcome = run_pipeline(office, tags=request.tags)
 
     assert outcome.success, outcome.problems
     assert published_value(office.output, "71016", "vdab_werkzoekenden_zonder_werk", "2024") == "2680.0"

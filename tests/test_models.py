@@ -5,21 +5,22 @@ import duckdb
 import polars as pl
 import pytest
 
-from models import build, specs
+from models import build
 from models.warehouse import replace_table, run_sql
 from sources.catalog import load_catalog
-from sources.snapshots import EMBEDDED_SNAPSHOTS
+from tests.conftest import build_layers
 
 CATALOG = load_catalog()
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = duckdb.connect(str(tmp_path / "synthetic.duckdb"))
-    build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
-    build.municipalities(con, CATALOG)
-    replace_table(con, "measure_spec", specs.measure_spec(CATALOG))
-    replace_table(con, "source_spec", specs.source_spec(CATALOG))
+def con(reference_warehouse):
+    """The real register and reference tables, with the catalogue's measure and source tables; the tests add
+    synthetic observations and run the SQL models of a layer."""
+    con = duckdb.connect(str(reference_warehouse.settings.warehouse))
+    run_sql(con, "macros")
+    for name in ("measure_spec", "source_spec"):
+        build.build_model(con, reference_warehouse.model(name), reference_warehouse.inputs)
     yield con
     con.close()
 
@@ -35,7 +36,7 @@ def synthetic_observations(con, rows):
                value, []::varchar[] as flags, period as source_period,
                '' as source_note, 'synthetic.csv' as source_file, 0::bigint as source_row
         from synthetic_rows""")
-    run_sql(con, "harmonised")
+    build_layers(con, "harmonised")
 
 
 def harmonised(con, measure, nis_code, period):
@@ -91,8 +92,7 @@ def test_ratio_indicator_and_its_area_value_come_from_numerators_and_denominator
         "denominator_measure": "census2021_labour_force_15_64", "scale": 100.0, "aggregate": "ratio",
         "polarity": -1}], schema_overrides={"value_measure": pl.String}))
     con.execute("update area_spec set min_coverage = 0")
-    run_sql(con, "indicators")
-    run_sql(con, "barometer")
+    build_layers(con, "indicators", "barometer")
     values = dict(con.execute("select nis_code, value from barometer where value is not null").fetchall())
     assert values == {"71016": pytest.approx(10.0), "71002": pytest.approx(30 / 900 * 100)}
     area, flags = con.execute("select distinct area_value, area_flags from barometer").fetchone()

@@ -10,10 +10,12 @@ import polars as pl
 import pytest
 import yaml
 
-from models import build
+from pipelines.core import Pipeline
+from pipelines.settings import Settings
 from sources.catalog import CATALOG_PATH, load_catalog, select_area
 from sources.register import from_snapshots
 from sources.snapshots import EMBEDDED_SNAPSHOTS
+from tests.conftest import installation
 
 CATALOG = load_catalog()
 # the Limburg register the project shipped before the register was built from the lists (see its README row)
@@ -25,22 +27,28 @@ def in_set(frame: pl.DataFrame, year: int) -> pl.DataFrame:
     return frame.filter((pl.col("level") == "municipality") & first_day.is_between("valid_from", "valid_to"))
 
 
-def area_catalog(nis_code: str):
-    area = select_area(dataclasses.asdict(CATALOG.area), {nis_code: f"area {nis_code}"}, nis_code)
-    return dataclasses.replace(CATALOG, area=area)
+@pytest.fixture(scope="module")
+def register_installation(tmp_path_factory) -> Settings:
+    """An installation whose warehouse holds the register of Belgium."""
+    settings = installation(tmp_path_factory.mktemp("register"))
+    pipeline = Pipeline(settings)
+    pipeline.load([pipeline.register])
+    return settings
 
 
 @pytest.fixture(scope="module")
-def con():
-    con = duckdb.connect()
-    build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
+def con(register_installation):
+    con = duckdb.connect(str(register_installation.warehouse), read_only=True)
     yield con
     con.close()
 
 
-def members(con, catalog) -> pl.DataFrame:
-    build.municipalities(con, catalog)
-    return con.sql("select *, 'municipality' as level from municipalities").pl()
+def members(settings: Settings, area: str | None = None) -> pl.DataFrame:
+    """The municipalities of `area` (default: the catalogue's), as its reference models build them."""
+    pipeline = Pipeline(settings.but(area=area))
+    pipeline.build(pipeline.reference)
+    with pipeline.connect() as con:
+        return con.sql("select *, 'municipality' as level from municipalities").pl()
 
 
 def test_belgium_has_589_then_581_then_565_municipalities():
@@ -71,9 +79,9 @@ def test_codes_that_end_name_their_successor_and_new_codes_take_the_lists_names(
         "72000", "02000", "04000")
 
 
-def test_limburg_is_exactly_the_register_the_project_shipped(con):
+def test_limburg_is_exactly_the_register_the_project_shipped(register_installation):
     shipped = pl.read_csv(LIMBURG_REGISTER, infer_schema=False).filter(level="municipality")
-    built = members(con, CATALOG)
+    built = members(register_installation)
     columns = ["nis_code", "name_nl", "successor_nis_code"]
     assert built.select(columns).sort("nis_code").to_dicts() == \
         shipped.select(pl.col(columns).replace("", None)).sort("nis_code").to_dicts()
@@ -86,8 +94,8 @@ def test_limburg_is_exactly_the_register_the_project_shipped(con):
     ("01000", [589, 581, 565]), ("02000", [308, 300, 285]), ("04000", [19, 19, 19]),
     # Zwijndrecht (11056) and Moerbeke (44045) belong to Oost-Vlaanderen by their municipality of today
     ("10000", [69, 68, 67]), ("40000", [66, 61, 55])])
-def test_an_area_holds_every_code_whose_municipality_of_today_lies_in_it(con, area, sizes):
-    built = members(con, area_catalog(area))
+def test_an_area_holds_every_code_whose_municipality_of_today_lies_in_it(register_installation, area, sizes):
+    built = members(register_installation, area)
     assert [in_set(built, year).height for year in (2018, 2019, 2025)] == sizes
     current = dict(built.select("nis_code", "current_nis_code").iter_rows())
     if area == "40000":
@@ -114,26 +122,10 @@ def test_another_area_runs_the_models_and_limburg_files_give_missing_values(tmp_
     """Province Antwerpen on the embedded data: the register gives its 67 municipalities of today; the files that
     cover Limburg only load no rows, so their indicators are missing with their coverage, while the files of
     Flanders and Belgium give Antwerpen its values and Flanders its comparison."""
-    from sources.parsers import empty_observations, parse
-    from sources.snapshots import find_latest
-
-    catalog = area_catalog("10000")
-    con = duckdb.connect(str(tmp_path / "antwerpen.duckdb"))
-    build.load_register(con, catalog, [EMBEDDED_SNAPSHOTS])
-    build.municipalities(con, catalog)
-    for source in catalog.raw_sources():
-        if source.parts:
-            continue
-        snapshot = find_latest([EMBEDDED_SNAPSHOTS], source.id)
-        frame = parse(snapshot.path, source, build.register_frame(con)) if snapshot else empty_observations()
-        build.load_raw(con, source, build.within_area(con, frame, source, catalog.area),
-                       snapshot.origin if snapshot else None)
+    pipeline = Pipeline(installation(tmp_path, area="10000"))
+    pipeline.run(names=set(pipeline.step_names()) - {"release"})
+    con = duckdb.connect(str(pipeline.settings.warehouse))
     assert con.execute("select count(*) from raw_population").fetchall()[0][0] == 0
-    build.observations(con, catalog)
-    build.harmonised(con)
-    build.indicators(con, catalog)
-    build.barometer(con)
-    build.synthesis(con)
     today = con.execute("select count(*) from municipalities where is_current").fetchall()[0][0]
     n_indicators = con.execute("select count(*) from indicator_metadata").fetchall()[0][0]
     assert today == 67

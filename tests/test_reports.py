@@ -10,9 +10,11 @@ import pytest
 
 from models import synthesis
 from models.metadata import load_indicators
-from models.warehouse import replace_table, run_sql
+from models.seeds import ModelInputs
+from models.warehouse import replace_table
 from reports import composite, disclosure, reading
 from sources.catalog import load_catalog
+from tests.conftest import build_layers
 from tests.test_models import con, synthetic_observations  # noqa: F401  (the fixture and its helper)
 
 # --- the armoedesynthese ------------------------------------------------------------------------------
@@ -49,6 +51,10 @@ def warehouse():
     con.close()
 
 
+def build_synthesis(con, method: synthesis.Method) -> None:
+    build_layers(con, "synthesis", inputs=ModelInputs(load_catalog(), (), method))
+
+
 def method(**weights) -> synthesis.Method:
     return synthesis.Method(min_indicator_coverage=0.8, min_municipality_share=0.75,
                             weights=weights or {i: 1.0 for i in ("synthetic_unemployment", "synthetic_income",
@@ -63,7 +69,7 @@ def z_scores(values: list[float | None], sign: int) -> list[float | None]:
 
 
 def test_synthetic_composite_standardises_turns_by_polarity_and_averages_what_is_present(warehouse):
-    synthesis.build(warehouse, method())
+    build_synthesis(warehouse, method())
 
     taking_part = dict(warehouse.execute("select indicator_id, takes_part from synthesis_indicators").fetchall())
     assert taking_part == {"synthetic_unemployment": True, "synthetic_income": True, "synthetic_children": True,
@@ -78,7 +84,7 @@ def test_synthetic_composite_standardises_turns_by_polarity_and_averages_what_is
 
 
 def test_synthetic_composite_gives_no_score_without_enough_values_and_imputes_nothing(warehouse):
-    synthesis.build(warehouse, method())
+    build_synthesis(warehouse, method())
 
     rows = {code: (value, flags, n) for code, value, flags, n in warehouse.execute(
         "select nis_code, value, flags, n_values from synthesis").fetchall()}
@@ -91,7 +97,7 @@ def test_synthetic_composite_gives_no_score_without_enough_values_and_imputes_no
 
 
 def test_synthetic_rank_range_covers_every_alternative_weighting(warehouse):
-    synthesis.build(warehouse, synthesis.Method(min_indicator_coverage=0.8, min_municipality_share=0.5,
+    build_synthesis(warehouse, synthesis.Method(min_indicator_coverage=0.8, min_municipality_share=0.5,
                                                 weights={"synthetic_unemployment": 1.0, "synthetic_income": 1.0,
                                                          "synthetic_children": 1.0}))
 
@@ -225,8 +231,7 @@ def test_synthetic_term_change_runs_from_the_first_period_of_the_term_to_the_lat
         "indicator_id": "synthetic_population", "value_measure": "population", "numerator_measure": None,
         "denominator_measure": None, "scale": 1.0, "aggregate": "sum", "polarity": 0}],
         schema_overrides={"numerator_measure": pl.String, "denominator_measure": pl.String}))
-    run_sql(con, "indicators")
-    run_sql(con, "barometer")
+    build_layers(con, "indicators", "barometer")
 
     terms = con.execute("select year(term_start), start_period, latest_period, change from term_changes "
                         "where nis_code = '71016' order by term_start").fetchall()

@@ -4,31 +4,26 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from models import build
+from models.metadata import load_indicators
 from models.validation import describe_failures, rules_for, validate
 from sources.catalog import load_catalog
-from sources.parsers import parse
-from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot
 
 CATALOG = load_catalog()
 
 
 @pytest.fixture
-def warehouse(tmp_path):
-    path = tmp_path / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    build.load_register(con, CATALOG, [EMBEDDED_SNAPSHOTS])
-    build.municipalities(con, CATALOG)
-    source = CATALOG.source("census2021_labour")
-    snapshot = latest_snapshot([EMBEDDED_SNAPSHOTS], source.id)
-    build.load_raw(con, source, parse(snapshot.path, source), snapshot.origin)
-    con.close()
-    return path
+def warehouse(reference_warehouse):
+    reference_warehouse.load([CATALOG.source("census2021_labour")])
+    return reference_warehouse.settings.warehouse
+
+
+def rules(source):
+    return {source.raw_table: rules_for(source, CATALOG, load_indicators(CATALOG))}
 
 
 def test_real_source_passes_every_rule(warehouse):
     source = CATALOG.source("census2021_labour")
-    results = validate(warehouse, source.raw_table, rules_for(source, CATALOG))
+    [results] = validate(warehouse, rules(source)).values()
     assert [r.rule.name for r in results if not r.success] == []
     assert {r.rule.name for r in results} >= {"nis-code-in-code-set", "unique-key", "value-in-unit-range",
                                               "complete-coverage"}
@@ -41,7 +36,7 @@ def test_failures_name_the_rule_and_the_source_rows(warehouse):
     con.close()
     source = CATALOG.source("census2021_labour")
     # if GX stops keeping the DuckDB connection open (a private name we patch), every rule errors here
-    results = validate(warehouse, source.raw_table, rules_for(source, CATALOG))
+    [results] = validate(warehouse, rules(source)).values()
     failed = {r.rule.name: r for r in results if not r.success}
     # a labour force of -1 is also smaller than its unemployed
     assert set(failed) == {"value-in-unit-range", "complete-coverage", "numerator-within-denominator"}
@@ -55,5 +50,5 @@ def test_failures_name_the_rule_and_the_source_rows(warehouse):
 
 def test_validation_releases_the_database_file(warehouse):
     source = CATALOG.source("census2021_labour")
-    validate(warehouse, source.raw_table, rules_for(source, CATALOG))
+    validate(warehouse, rules(source))
     duckdb.connect(str(warehouse)).close()  # read-write again in the same process

@@ -4,7 +4,6 @@
 -- Where a publisher's own file replaces a republished copy (source_spec.replaces), the copy's row
 -- gives way to the publisher's row for the same measure, municipality and period; a copy's row with
 -- an uncertain period gives way as soon as the publisher's file has that measure at all.
-create or replace table observations as
 with replaced as (
     select r.source_id, r.measure, r.nis_code, r.period, period_is_exact(r.period) as exact
     from raw_observations r
@@ -44,4 +43,4 @@ left join raw_municipality_register u on u.nis_code = r.nis_code
 where not exists (
     select 1 from replaced x
     where x.source_id = r.source_id and x.measure = r.measure and x.nis_code = r.nis_code and x.period = r.period
-);
+)

@@ -7,7 +7,6 @@
 -- Where several sources give one measure for the same municipality and period (a publisher's file beside a
 -- republished copy on other codes, two editions of a series), one row is kept: the publisher's file before
 -- the copy it replaces, a value given for the code itself before a combined one.
-create or replace table harmonised_observations as
 with mapped as (
     select o.*, m.current_nis_code from observations o join municipality_codes m using (nis_code)
     where o.level = 'municipality'
@@ -64,4 +63,4 @@ select c.* exclude (combined)
 from candidates c
 join source_spec s using (source_id)
 qualify row_number() over (partition by c.measure, c.nis_code, c.period
-                           order by (s.replaces is null), c.combined, c.value is null, c.source_id) = 1;
+                           order by (s.replaces is null), c.combined, c.value is null, c.source_id) = 1

@@ -1,24 +1,6 @@
--- Indicator values per municipality and period, from the harmonised measures named in the metadata.
-create or replace table indicator_values as
-select s.indicator_id, h.nis_code, h.period, h.year,
-       null::double as numerator, null::double as denominator, h.value, h.flags
-from indicator_spec s
-join harmonised_observations h on h.measure = s.value_measure
-union all by name
-select s.indicator_id, n.nis_code, n.period, n.year,
-       n.value as numerator, d.value as denominator,
-       case when d.value > 0 then n.value / d.value * s.scale end as value,
-       list_distinct(n.flags || coalesce(d.flags, [])) as flags
-from indicator_spec s
-join harmonised_observations n on n.measure = s.numerator_measure
-left join harmonised_observations d
-       on d.measure = s.denominator_measure and d.nis_code = n.nis_code
-      and (d.year = n.year or (n.year is null and d.period = n.period));
-
 -- The publisher's own rows for arrondissements, provinces, regions and the kingdom, as indicator values, each
 -- marked whether the unit then held the municipalities (of their time) that it holds today: the
 -- arrondissement Hasselt of 2019 lacks Kortessem, so its row is not the value of today's arrondissement.
-create or replace table unit_indicator_values as
 with units as (
     select distinct nis_code as unit_nis, code_date from observations where level <> 'municipality'
 ),
@@ -63,4 +45,4 @@ select s.indicator_id, n.nis_code as unit_nis, n.level, n.period, n.year,
 from indicator_spec s
 join rows n on n.measure = s.numerator_measure
 left join rows d on d.measure = s.denominator_measure and d.nis_code = n.nis_code
-               and (d.year = n.year or (n.year is null and d.period = n.period));
+               and (d.year = n.year or (n.year is null and d.period = n.period))

@@ -1,0 +1,67 @@
+"""The tables made in Python rather than SQL: the catalogue, the indicator metadata and the synthesis method
+as small tables the SQL models join on, and the view that stacks the raw observation tables. Each has its
+schema file under models/sql/<layer>/ like any model; SEEDS says what each reads and how it is made."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from models import metadata, specs
+from models.metadata import Indicator
+from models.synthesis import METHOD_FILE, SHARES, Method
+from sources.catalog import Catalog
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """What the models are made from besides the raw tables: the catalogue, the indicators and the method."""
+    catalog: Catalog
+    indicators: tuple[Indicator, ...]
+    method: Method
+
+
+@dataclass(frozen=True)
+class Seed:
+    deps: tuple[str, ...]
+    # a frame to store as the table, or the SELECT of a view
+    make: Callable[[duckdb.DuckDBPyConnection, ModelInputs], pl.DataFrame | str]
+
+
+def _raw_observations(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> str:
+    return "\nunion all by name\n".join(f"select '{s.id}' as source_id, * from {s.raw_table}"
+                                        for s in inputs.catalog.observation_sources())
+
+
+def _indicator_metadata(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> pl.DataFrame:
+    from models.build import snapshot_origins
+
+    gsm = con.sql("select * from raw_gsm_indicator_catalogue").pl()
+    return metadata.metadata_frame(inputs.indicators, inputs.catalog, gsm, snapshot_origins(con))
+
+
+def _synthesis_spec(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> pl.DataFrame:
+    weights = inputs.method.weights
+    known = {row[0] for row in con.execute("select indicator_id from indicator_spec").fetchall()}
+    unknown = sorted(set(weights) - known)
+    if unknown:
+        raise ValueError(f"{METHOD_FILE.name}: no indicator metadata for {unknown}")
+    return pl.DataFrame({"indicator_id": list(weights), "weight": list(weights.values())},
+                        schema={"indicator_id": pl.String, "weight": pl.Float64})
+
+
+def seeds(catalog: Catalog) -> dict[str, Seed]:
+    raw_observation_tables = tuple(s.raw_table for s in catalog.observation_sources())
+    return {
+        "area_spec": Seed((), lambda con, i: specs.area_spec(i.catalog)),
+        "unit_names": Seed((), lambda con, i: specs.unit_names(i.catalog)),
+        "source_spec": Seed((), lambda con, i: specs.source_spec(i.catalog)),
+        "measure_spec": Seed((), lambda con, i: specs.measure_spec(i.catalog)),
+        "raw_observations": Seed(raw_observation_tables, _raw_observations),
+        "indicator_spec": Seed((), lambda con, i: metadata.spec_frame(i.indicators, i.catalog)),
+        "indicator_metadata": Seed(("raw_gsm_indicator_catalogue",), _indicator_metadata),
+        "synthesis_spec": Seed(("indicator_spec",), _synthesis_spec),
+        "synthesis_parameters": Seed((), lambda con, i: pl.DataFrame([{n: getattr(i.method, n) for n in SHARES}])),
+    }

@@ -1,0 +1,91 @@
+"""Where one barometer installation reads and writes, and for which area: read once, then passed on.
+
+`Settings.from_env()` is the only place that reads the environment (BAROMETER_* variables), and only the
+command line and the Dagster code location call it, when they start; tests and benchmarks build their own.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+from models.metadata import INDICATORS_DIR, Indicator, load_indicators
+from models.synthesis import METHOD_FILE, Method, load_method
+from sources.catalog import CATALOG_PATH, Catalog, load_catalog
+from sources.snapshots import EMBEDDED_SNAPSHOTS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    output: Path
+    # where fetched and dropped files become snapshots; read together with the embedded ones
+    snapshots: Path
+    landing: Path
+    embedded: Path = EMBEDDED_SNAPSHOTS
+    # a REFNIS code or a name from the catalogue's `areas`; None is the catalogue's default area
+    area: str | None = None
+    # runs fetch from the publishers first
+    downloads: bool = False
+    # seconds a run waits for another run on the same output folder
+    lock_timeout: float = 900.0
+    catalog_path: Path = CATALOG_PATH
+    indicators_dir: Path = INDICATORS_DIR
+    synthesis_file: Path = METHOD_FILE
+    # a catalogue and indicators given as objects (the scale benchmark's synthetic Belgium) instead of files
+    given_catalog: Catalog | None = field(default=None, compare=False, repr=False)
+    given_indicators: tuple[Indicator, ...] | None = field(default=None, compare=False, repr=False)
+    given_method: Method | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ, root: Path = PROJECT_ROOT) -> Settings:
+        def path(name: str, default: str) -> Path:
+            return Path(environ.get(name) or root / default).resolve()
+
+        return cls(output=path("BAROMETER_OUTPUT", "output"), snapshots=path("BAROMETER_SNAPSHOTS", "snapshots"),
+                   landing=path("BAROMETER_LANDING", "landing"), area=environ.get("BAROMETER_AREA") or None,
+                   downloads=environ.get("BAROMETER_DOWNLOADS", "").lower() in TRUE,
+                   lock_timeout=float(environ.get("BAROMETER_LOCK_TIMEOUT") or 900))
+
+    @classmethod
+    def under(cls, folder: Path, **changes) -> Settings:
+        """An installation whose output, snapshots and landing folder all lie in `folder` (tests, benchmarks)."""
+        folder = Path(folder).resolve()
+        return cls(output=folder / "output", snapshots=folder / "snapshots", landing=folder / "landing", **changes)
+
+    def but(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return self.given_catalog or load_catalog(self.catalog_path, self.area)
+
+    @cached_property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return self.given_indicators or load_indicators(self.catalog, self.indicators_dir)
+
+    @cached_property
+    def method(self) -> Method:
+        return self.given_method or load_method(self.synthesis_file)
+
+    @property
+    def snapshot_roots(self) -> list[Path]:
+        """Local snapshots first, then the ones shipped with the project; the newest version wins."""
+        return [self.snapshots, self.embedded]
+
+    @property
+    def warehouse(self) -> Path:
+        return self.output / "warehouse.duckdb"
+
+    @property
+    def current(self) -> Path:
+        return self.output / "current"
+
+    @property
+    def validation_report(self) -> Path:
+        """The latest validation of every source, kept outside the releases: a blocked run publishes nothing."""
+        return self.output / "validation" / "index.html"
