@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test dev validate reliability bench clean
+.PHONY: install run test test-fast dev validate reliability bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/barometer run
 
+# every test, with the slowest listed at the end
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
+
+# the fast lane (under 90 s): unit tests, the models on small data and one end-to-end run
+test-fast: install
+	$(BIN)/pytest -m "not slow" --durations=10
 
 # the Dagster UI on http://127.0.0.1:3000 (schedules and the landing-folder sensor run while it is up)
 dev: install

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 import polars as pl
 
 from pipelines.definitions import build_defs
 from sources.catalog import CATALOG_PATH
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot, take_snapshot
 from tests.conftest import installation, run_pipeline
+
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
 
 ENTRY = """
   - id: synthetic_pic_export

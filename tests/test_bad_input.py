@@ -14,6 +14,9 @@ from sources.snapshots import latest_snapshot, take_snapshot
 from tests.conftest import run_pipeline
 from tests.reliability import record
 
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
+
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -163,6 +163,7 @@ def test_decided_by_the_validation_rules_of_its_source(case, warehouse, tmp_path
         assert case["kept"] in notes
 
 
+@pytest.mark.slow
 @reliability(CASES[BLOCKED_IN_A_RUN])
 def test_blocked_in_a_run_publishes_nothing_and_withdraws_the_file(office):
     case = CASES[BLOCKED_IN_A_RUN]
@@ -188,6 +189,7 @@ def check_evaluation(instance, run_id: str, table: str):
     return evaluation
 
 
+@pytest.mark.slow
 @reliability(*(CASES[case_id] for case_id in ACCEPTED_IN_A_RUN))
 def test_accepted_in_a_run_is_published_with_its_warning_and_its_text_escaped(office):
     fraction, script = (CASES[case_id] for case_id in ACCEPTED_IN_A_RUN)

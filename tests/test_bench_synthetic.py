@@ -2,10 +2,14 @@
 large sizes, this only checks that the files still read with the project's parsers and models."""
 from __future__ import annotations
 
+import pytest
 import duckdb
 
 from bench import synthetic
 from models import build
+
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
 
 
 def test_synthetic_files_load_and_resolve_to_the_2025_municipalities(tmp_path):

@@ -19,6 +19,9 @@ from tests.browser import chromium, offline_page
 from tests.conftest import installation, run_pipeline
 from tests.test_bad_input import edited_refnis, renamed_in_exports
 
+# a headless browser: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
+
 GENK = "71016"
 # Were any of these parsed as HTML, it would set window.__pwned, open a dialog, or load from another host.
 # Plotly shows unknown tags as text anyway, but reads <a> as markup: that part checks the charts.

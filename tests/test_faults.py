@@ -13,12 +13,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import duckdb
 from filelock import FileLock, Timeout
 from dagster import DagsterInstance
 
 from reports.release import verify_manifest
 from tests.reliability import record
+
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
 
 # (stage, a line the run logs when it gets there, seconds to wait after it before the kill)
 KILL_POINTS = [

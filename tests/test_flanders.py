@@ -12,6 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 # the municipalities of Flanders since 1 January 2025
 FLANDERS_2025 = 285

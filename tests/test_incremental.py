@@ -14,6 +14,9 @@ from pipelines.settings import PROJECT_ROOT
 from tests.conftest import installation, run_pipeline
 from tests.test_bad_input import edited_snapshot
 
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
+
 DEPENDS_ON_ONEM_RATE = {"raw_onem_unemployment_rate", "raw_observations", "observations", "harmonised_observations",
                         "unit_indicator_values", "indicator_values", "reference_values", "area_values", "barometer",
                         "indicator_coverage", "term_changes", "synthesis_indicators", "synthesis_components",

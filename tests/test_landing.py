@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import polars as pl
 from dagster import RunRequest, SkipReason
 
@@ -13,6 +14,9 @@ from pipelines.settings import Settings
 from sources.snapshots import EMBEDDED_SNAPSHOTS, latest_snapshot
 from tests.conftest import run_landed, run_pipeline, sense
 from tests.test_bad_input import tree_bytes
+
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publishers"
 # a synthetic Stadsmonitor extract with 5 municipalities: the source promises all of them, so it fails validation

@@ -19,6 +19,9 @@ from tests.test_landing import published_value, revised_newcomers_export
 from tests.test_incijfers import (FOOTER_ROW, GENK_ROW, _drop_footer, _rename_measure, _unknown_name, _unknown_special_value,
                                   mutated)
 
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
+
 CATALOG = load_catalog()
 # the embedded snapshots are byte-for-byte copies of ../shared/reference/publisher_files
 PUBLISHER_FILES = ("pic_vdab_werkloosheid", "pic_nieuwkomers", "statbel_fiscal_c1",

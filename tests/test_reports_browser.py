@@ -18,6 +18,9 @@ import pytest
 
 from tests.browser import chromium, offline_page
 
+# a headless browser: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "screenshots"
 GENK, HERSTAPPE = "71016", "73028"

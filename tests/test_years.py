@@ -2,10 +2,14 @@
 exactly the rows of those years of the sources that give a year per row; a plain run afterwards loads all."""
 from __future__ import annotations
 
+import pytest
 import duckdb
 
 from sources.catalog import load_catalog
 from tests.conftest import installation, run_pipeline
+
+# full pipeline runs of their own: not in the fast lane (make test-fast)
+pytestmark = pytest.mark.slow
 
 BY_YEAR = [s.raw_table for s in load_catalog().sources.values() if s.partitioned]
 
