@@ -10,7 +10,7 @@ import html
 import math
 from dataclasses import dataclass
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from markupsafe import Markup
 from plotly.colors import get_colorscale, sample_colorscale
 from plotly.io.json import to_json_plotly
@@ -22,15 +22,22 @@ BAR_COLOUR = "#0072b2"
 AREA_COLOUR = "#d55e00"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#222"}
 # The 'none' template keeps every figure's JSON a few KB smaller than plotly's default template.
-BASE_LAYOUT = {"template": "none", "separators": ",.", "font": FONT, "plot_bgcolor": "white",
-               "paper_bgcolor": "white", "hoverlabel": {"font": FONT | {"color": "#fff"}}}
+BASE_LAYOUT = {"template": pio.templates["none"].to_plotly_json(), "separators": ",.", "font": FONT,
+               "plot_bgcolor": "white", "paper_bgcolor": "white", "hoverlabel": {"font": FONT | {"color": "#fff"}}}
 # ',' groups thousands; with `separators` that shows as 44.000 rather than plotly's default 44k.
 GRID = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "tickformat": ","}
 CONFIG = {"displaylogo": False, "responsive": True,
           "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toImage"]}
 
 
-def snippet(fig: go.Figure, div_id: str, label: str, later: bool = False) -> Markup:
+Figure = dict  # {"data": [traces], "layout": {...}}: plain dicts, written without plotly's per-property checks
+
+
+def figure(layout: dict, *traces: dict) -> Figure:
+    return {"data": list(traces), "layout": BASE_LAYOUT | layout}
+
+
+def snippet(fig: Figure, div_id: str, label: str, later: bool = False) -> Markup:
     """The figure as an HTML fragment that expects plotly.js already loaded by the page.
 
     Markup because this is plotly's own code, not data: plotly escapes <, > and / inside the
@@ -42,11 +49,14 @@ def snippet(fig: go.Figure, div_id: str, label: str, later: bool = False) -> Mar
     shown: drawing some forty charts of hidden panels would slow down opening the overview.
     """
     if later:
-        figure = Markup(to_json_plotly({**fig.to_plotly_json(), "config": CONFIG}))
+        data = Markup(to_json_plotly({**fig, "config": CONFIG}))
         chart = Markup('<div id="{}" class="chart-later"></div><script type="application/json">{}</script>').format(
-            div_id, figure)
+            div_id, data)
     else:
-        chart = Markup(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG))
+        # the figures are built from checked data by this module; plotly's validation of every property was
+        # most of the time the pages took
+        chart = Markup(pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG,
+                                   validate=False))
     return Markup('<div class="chart" role="img" aria-label="{}">{}</div>').format(label, chart)
 
 
@@ -62,7 +72,7 @@ class MapLayer:
     higher_is_darker: bool
 
 
-def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.Figure:
+def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> Figure:
     """Choropleth of the GeoJSON features as filled polygons, one trace per municipality.
 
     The layers are kept as the buttons of an update menu (fill colours, hover texts and colour bar per
@@ -73,13 +83,12 @@ def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.F
     features = geojson["features"]
     outlines = [_outline(feature["geometry"]) for feature in features]
     states = [_map_state(features, layer) for layer in layers]
-    fig = go.Figure(layout=BASE_LAYOUT)
-    for (lon, lat), colour, text in zip(outlines, states[active]["fillcolor"], states[active]["text"]):
-        fig.add_trace(go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=colour, text=text,
-                                 hoveron="fills", hoverinfo="text", line={"color": "white", "width": 1},
-                                 showlegend=False))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
-                             marker={"coloraxis": "coloraxis", "color": [0]}))
+    shapes = [{"type": "scatter", "x": lon, "y": lat, "mode": "lines", "fill": "toself", "fillcolor": colour,
+               "text": text, "hoveron": "fills", "hoverinfo": "text", "line": {"color": "white", "width": 1},
+               "showlegend": False}
+              for (lon, lat), colour, text in zip(outlines, states[active]["fillcolor"], states[active]["text"])]
+    colour_bar = {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "hoverinfo": "skip",
+                  "showlegend": False, "marker": {"coloraxis": "coloraxis", "color": [0]}}
     latitudes = [y for _, lat in outlines for y in lat if y is not None]
     # A degree of longitude is cos(latitude) times shorter than one of latitude; without this
     # correction the map looks stretched east-west.
@@ -89,64 +98,56 @@ def municipality_map(geojson: dict, layers: list[MapLayer], active: int) -> go.F
                 "args": [{"fillcolor": state["fillcolor"], "text": state["text"]},
                          {"coloraxis": state["coloraxis"]}, list(range(len(features)))]}
                for layer, state in zip(layers, states)]
-    fig.update_layout(
-        height=520, margin={"l": 0, "r": 0, "t": 10, "b": 0}, dragmode="pan",
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x", "scaleratio": aspect},
-        coloraxis=states[active]["coloraxis"],
-        updatemenus=[{"buttons": buttons, "active": active, "visible": False}],
-    )
-    return fig
+    return figure({"height": 520, "margin": {"l": 0, "r": 0, "t": 10, "b": 0}, "dragmode": "pan",
+                   "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x", "scaleratio": aspect},
+                   "coloraxis": states[active]["coloraxis"],
+                   "updatemenus": [{"buttons": buttons, "active": active, "visible": False}]},
+                  *shapes, colour_bar)
 
 
 def ranking(names: list[str], values: list[float], labels: list[str],
-            area_value: float | None, area_label: str, title: str) -> go.Figure:
+            area_value: float | None, area_label: str, title: str) -> Figure:
     """Horizontal bars, first name on top, with a dashed line at the area value."""
-    bars = go.Bar(x=values, y=[_text(n) for n in names], orientation="h", marker_color=BAR_COLOUR,
-                  text=[_text(t) for t in labels], textposition="outside", cliponaxis=False,
-                  hovertemplate="%{y}: %{text}<extra></extra>")
-    fig = go.Figure(bars, layout=BASE_LAYOUT)
-    fig.update_layout(height=max(170, 22 * len(names) + 100), bargap=0.25, title=_title(title),
-                      margin={"l": 10, "r": 70, "t": 60, "b": 30},
-                      xaxis=GRID | {"rangemode": "tozero"},
-                      yaxis={"autorange": "reversed", "automargin": True})
-    _area_line(fig, area_value, area_label)
-    return fig
+    bars = {"type": "bar", "x": values, "y": [_text(n) for n in names], "orientation": "h",
+            "marker": {"color": BAR_COLOUR}, "text": [_text(t) for t in labels], "textposition": "outside",
+            "cliponaxis": False, "hovertemplate": "%{y}: %{text}<extra></extra>"}
+    return figure({"height": max(170, 22 * len(names) + 100), "bargap": 0.25, "title": _title(title),
+                   "margin": {"l": 10, "r": 70, "t": 60, "b": 30}, "xaxis": GRID | {"rangemode": "tozero"},
+                   "yaxis": {"autorange": "reversed", "automargin": True}, **_area_line(area_value, area_label)},
+                  bars)
 
 
 def distribution(names: list[str], values: list[float], labels: list[str],
-                 area_value: float | None, area_label: str, title: str) -> go.Figure:
+                 area_value: float | None, area_label: str, title: str) -> Figure:
     """All values as dots on one axis over a box of their quartiles, with the area value.
 
     Only the dots answer the pointer: the quartiles are plotly's own arithmetic and are shown as a
     shape only, since every number the page states must come from the warehouse.
     """
-    box = go.Box(x=values, name="", orientation="h", boxpoints="all", jitter=0.6, pointpos=0,
-                 hoveron="points", text=[f"{_text(n)}: {_text(t)}" for n, t in zip(names, labels)],
-                 hovertemplate="%{text}<extra></extra>", fillcolor="rgba(0,0,0,0)",
-                 line={"color": "#777", "width": 1},
-                 marker={"color": BAR_COLOUR, "size": 8, "opacity": 0.75, "line": {"color": "white", "width": 1}})
-    fig = go.Figure(box, layout=BASE_LAYOUT)
-    fig.update_layout(height=190, title=_title(title), margin={"l": 10, "r": 20, "t": 60, "b": 30},
-                      xaxis=GRID, yaxis={"visible": False}, showlegend=False)
-    _area_line(fig, area_value, area_label)
-    return fig
+    box = {"type": "box", "x": values, "name": "", "orientation": "h", "boxpoints": "all", "jitter": 0.6,
+           "pointpos": 0, "hoveron": "points", "text": [f"{_text(n)}: {_text(t)}" for n, t in zip(names, labels)],
+           "hovertemplate": "%{text}<extra></extra>", "fillcolor": "rgba(0,0,0,0)",
+           "line": {"color": "#777", "width": 1},
+           "marker": {"color": BAR_COLOUR, "size": 8, "opacity": 0.75, "line": {"color": "white", "width": 1}}}
+    return figure({"height": 190, "title": _title(title), "margin": {"l": 10, "r": 20, "t": 60, "b": 30},
+                   "xaxis": GRID, "yaxis": {"visible": False}, "showlegend": False,
+                   **_area_line(area_value, area_label)}, box)
 
 
 def rank_ranges(names: list[str], ranks: list[int], lowest: list[int], highest: list[int],
-                labels: list[str], title: str) -> go.Figure:
+                labels: list[str], title: str) -> Figure:
     """Each municipality's rank as a dot, with a bar over the ranks it gets under other weightings."""
-    dots = go.Scatter(x=ranks, y=[_text(n) for n in names], mode="markers", marker={"color": BAR_COLOUR, "size": 9},
-                      error_x={"type": "data", "symmetric": False, "color": "#777", "thickness": 2, "width": 0,
-                               "array": [h - r for r, h in zip(ranks, highest)],
-                               "arrayminus": [r - low for r, low in zip(ranks, lowest)]},
-                      text=[_text(t) for t in labels], hovertemplate="%{y}: %{text}<extra></extra>")
-    fig = go.Figure(dots, layout=BASE_LAYOUT)
-    fig.update_layout(height=max(170, 22 * len(names) + 100), title=_title(title),
-                      margin={"l": 10, "r": 20, "t": 60, "b": 40},
-                      xaxis=GRID | {"tickformat": "d", "rangemode": "tozero",
+    dots = {"type": "scatter", "x": ranks, "y": [_text(n) for n in names], "mode": "markers",
+            "marker": {"color": BAR_COLOUR, "size": 9},
+            "error_x": {"type": "data", "symmetric": False, "color": "#777", "thickness": 2, "width": 0,
+                        "array": [h - r for r, h in zip(ranks, highest)],
+                        "arrayminus": [r - low for r, low in zip(ranks, lowest)]},
+            "text": [_text(t) for t in labels], "hovertemplate": "%{y}: %{text}<extra></extra>"}
+    return figure({"height": max(170, 22 * len(names) + 100), "title": _title(title),
+                   "margin": {"l": 10, "r": 20, "t": 60, "b": 40},
+                   "xaxis": GRID | {"tickformat": "d", "rangemode": "tozero",
                                     "title": {"text": "rang (1 = meeste armoedesignalen)"}},
-                      yaxis={"autorange": "reversed", "automargin": True})
-    return fig
+                   "yaxis": {"autorange": "reversed", "automargin": True}}, dots)
 
 
 @dataclass(frozen=True)
@@ -157,18 +158,16 @@ class Line:
     labels: list[str]
 
 
-def trend(lines: list[Line]) -> go.Figure:
+def trend(lines: list[Line]) -> Figure:
     """Small line chart; the first line is the municipality, the second the area."""
-    fig = go.Figure(layout=BASE_LAYOUT)
-    for line, colour, dash in zip(lines, (BAR_COLOUR, AREA_COLOUR), ("solid", "dash")):
-        fig.add_trace(go.Scatter(x=line.years, y=line.values, name=_text(line.name), mode="lines+markers",
-                                 line={"color": colour, "dash": dash, "width": 2},
-                                 text=[_text(t) for t in line.labels],
-                                 hovertemplate=f"%{{x}}: %{{text}}<extra>{_text(line.name)}</extra>"))
-    fig.update_layout(height=240, margin={"l": 10, "r": 10, "t": 10, "b": 30},
-                      legend={"orientation": "h", "x": 0, "y": -0.2},
-                      xaxis=GRID | {"tickformat": "d", "dtick": 1}, yaxis=GRID | {"automargin": True})
-    return fig
+    traces = [{"type": "scatter", "x": line.years, "y": line.values, "name": _text(line.name),
+               "mode": "lines+markers", "line": {"color": colour, "dash": dash, "width": 2},
+               "text": [_text(t) for t in line.labels],
+               "hovertemplate": f"%{{x}}: %{{text}}<extra>{_text(line.name)}</extra>"}
+              for line, colour, dash in zip(lines, (BAR_COLOUR, AREA_COLOUR), ("solid", "dash"))]
+    return figure({"height": 240, "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
+                   "legend": {"orientation": "h", "x": 0, "y": -0.2},
+                   "xaxis": GRID | {"tickformat": "d", "dtick": 1}, "yaxis": GRID | {"automargin": True}}, *traces)
 
 
 def _text(value: str) -> str:
@@ -179,12 +178,18 @@ def _title(text: str) -> dict:
     return {"text": _text(text), "x": 0, "xanchor": "left", "font": {"size": 14}}
 
 
-def _area_line(fig: go.Figure, area_value: float | None, area_label: str) -> None:
-    if area_value is not None:
-        # Below the data, so it shows in the gaps without crossing the value labels.
-        fig.add_vline(x=area_value, layer="below", line={"color": AREA_COLOUR, "dash": "dash", "width": 2},
-                      annotation={"text": _text(area_label), "font": {"color": AREA_COLOUR}},
-                      annotation_position="top")
+def _area_line(area_value: float | None, area_label: str) -> dict:
+    """Layout entries for a dashed vertical line at the area value, labelled above the plot (what plotly's
+    add_vline with annotation_position="top" makes)."""
+    if area_value is None:
+        return {}
+    # Below the data, so it shows in the gaps without crossing the value labels.
+    return {"shapes": [{"type": "line", "x0": area_value, "x1": area_value, "xref": "x", "y0": 0, "y1": 1,
+                        "yref": "y domain", "layer": "below",
+                        "line": {"color": AREA_COLOUR, "dash": "dash", "width": 2}}],
+            "annotations": [{"text": _text(area_label), "font": {"color": AREA_COLOUR}, "x": area_value,
+                             "xref": "x", "y": 1, "yref": "y domain", "showarrow": False, "xanchor": "center",
+                             "yanchor": "bottom"}]}
 
 
 def _outline(geometry: dict) -> tuple[list, list]:
