@@ -4,14 +4,12 @@ Rules are derived from the source catalogue (code set, completeness promise, uni
 key columns) and the indicator metadata (which measures are a part and its whole), not written per
 file. A rule that is not blocking reports a warning: the data is used, and the rows are named.
 `rules_for` is plain Python; `validate` imports Great Expectations only when it runs, because
-importing it takes seconds.
+importing it takes seconds (in a background thread it only competed with the loads for the interpreter).
 """
 from __future__ import annotations
 
 import contextlib
-import importlib
 import io
-import threading
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from pathlib import Path
@@ -236,16 +234,6 @@ def _failing_rows(result) -> tuple[int, list[dict]]:
     info = result.result or {}
     rows = (info.get("details") or {}).get("unexpected_rows") or []
     return int(info.get("observed_value") or len(rows)), [dict(r) for r in rows[:ROW_SAMPLE]]
-
-
-def import_in_background() -> threading.Thread:
-    """Start importing Great Expectations in a thread, so that its seconds overlap with the loading of the
-    sources (which waits on files and DuckDB, not on Python) instead of coming after it; `validate` then
-    finds the module imported, or waits for the import to finish."""
-    thread = threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True,
-                              name="import great_expectations")
-    thread.start()
-    return thread
 
 
 def validate(database: Path, rules_by_table: Mapping[str, list[Rule]]) -> dict[str, list[RuleResult]]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from dagster import AssetKey, DagsterInstance
 
-from models.validation import import_in_background
 from pipelines.definitions import build_defs, pipeline_for
 from pipelines.resources import hold_output_lock
 from pipelines.run_report import run_problems
@@ -41,7 +40,6 @@ def run_job(settings: Settings, name: str = "barometer_all", instance: DagsterIn
         selection = sorted(keys & {AssetKey(n) for n in pipeline.stale()}) if only_stale else sorted(keys)
         if not selection:
             return RunOutcome(True, None, [])
-        import_in_background()
         config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
         if years:
             config["ops"] = {"ingest": {"config": {"years": list(years)}}}
