@@ -1,11 +1,11 @@
 """The full chain on a synthetic Belgium, in one process, without Dagster: ingest → validate → models →
 downloads → HTML pages for a sample of municipalities. With --floor, the same without validation.
 
-It calls what the Dagster assets call (the Statbel parser, `models.build`, the SQL files, the GX
-validation of `models.validation`, `reports.downloads`, `reports.html`) with a synthetic catalogue,
-because the Dagster definitions are built from the real catalogue. Differences from a Dagster run,
-stated in the README: no event storage; the validation report is written once instead of after
-every source; the indicators come from `bench.synthetic` instead of models/indicators/.
+It runs the pipeline core (`pipelines.core.Pipeline`), as the Dagster assets do, with a synthetic catalogue,
+indicators and method passed in through its Settings and a reader of the synthetic files: the project's
+Statbel parser, loads, GX validation, SQL models with their output checks, `reports.downloads` and
+`reports.html` for a sample. Differences from a Dagster run, stated in the README: no Dagster events; the
+pages are written for a sample of municipalities of a cut copy of the warehouse.
 
     python -m bench.scale --data DIR --out DIR --result FILE [--floor]
 """
@@ -19,20 +19,15 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import polars as pl
 
 from bench import synthetic
 from bench.probe import Probe, page_sizes
-from models import build, metadata, validation
-from models import synthesis as composite
-from models.quarantine import record
-from models.validation import describe_failures, rules_for
-from models.validation import validate as run_rules
-from models.warehouse import connection_config, replace_table, run_sql
+from models.warehouse import connection_config
+from pipelines.core import Loaded, Pipeline
+from pipelines.settings import Settings
 from reports.downloads import write_downloads
 from reports.html import write_pages
 from reports.release import publish
-from reports.validation import write_validation_report
 
 SAMPLE_PAGES = 10
 
@@ -46,58 +41,33 @@ def connect(database: Path) -> Iterator:
         con.close()
 
 
-def ingest(database: Path, data: Path, catalog) -> None:
-    with connect(database) as con:
-        # the register first: cutting the others to the area needs the municipalities
-        for source in catalog.sources.values():
-            frame = build.within_area(con, synthetic.read(data, source), source, catalog.area) \
-                if source.parser != "register" else synthetic.read(data, source)
-            build.load_raw(con, source, frame, synthetic.origin(data, source))
-            if source.parser == "register":
-                build.municipalities(con, catalog)
+def synthetic_pipeline(data: Path, out: Path, themes: int) -> Pipeline:
+    found = synthetic.indicators(themes)
+    settings = Settings.under(out, given_catalog=synthetic.catalog(themes), given_indicators=found,
+                              given_method=synthetic.method(found))
+    return Pipeline(settings, reader=lambda pipeline, con, source: Loaded(
+        synthetic.read(data, source), {source.id: synthetic.origin(data, source)}, source.file))
 
 
-@contextmanager
-def synthetic_indicators(found) -> Iterator[None]:
-    """Rules that pair measures (a numerator within its denominator) read the indicator files of
-    models/indicators/; here the synthetic indicators stand in for them, the rest of the code is as is."""
-    real = validation.load_indicators
-    validation.load_indicators = lambda catalog, folder=None: found
-    try:
-        yield
-    finally:
-        validation.load_indicators = real
+def ingest(pipeline: Pipeline) -> None:
+    pipeline.load([pipeline.register])
+    pipeline.build(pipeline.reference)
+    pipeline.load(pipeline.sources)
 
 
-def validate(database: Path, output: Path, catalog, found) -> int:
+def validate(pipeline: Pipeline) -> int:
     """Validate every raw table as the blocking checks do; returns the number of rules run."""
-    n_rules = 0
-    with synthetic_indicators(found):
-        for source in catalog.sources.values():
-            results = run_rules(database, source.raw_table, rules_for(source, catalog))
-            n_rules += len(results)
-            failures = describe_failures(source.file, results)
-            if failures:
-                raise SystemExit(f"synthetic data failed validation:\n{failures}")
-            with connect(database) as con:
-                record(con, source.id, source.file, source.raw_table, results)
-    with connect(database) as con:
-        write_validation_report(con, output / "validation" / "index.html", catalog.area.name)
-    return n_rules
+    outcome = pipeline.validate([pipeline.register, *pipeline.sources])
+    if outcome.failures:
+        raise SystemExit("synthetic data failed validation:\n" + "\n".join(outcome.failures.values()))
+    return sum(len(results) for results in outcome.results.values())
 
 
-def models(database: Path, catalog, found) -> None:
-    with connect(database) as con:
-        build.observations(con, catalog)
-        build.harmonised(con)
-        # build.indicators reads models/indicators/: the synthetic indicators take the same frames and SQL
-        gsm = pl.DataFrame(schema={"code": pl.String})
-        replace_table(con, "indicator_spec", metadata.spec_frame(found))
-        replace_table(con, "indicator_metadata",
-                      metadata.metadata_frame(found, catalog, gsm, build.snapshot_origins(con)))
-        run_sql(con, "indicators")
-        build.barometer(con)
-        composite.build(con, synthetic.method(found))
+def models(pipeline: Pipeline) -> None:
+    checks = pipeline.build([m for m in pipeline.models if m.layer != "reference"])
+    failed = [f"{name}: {r.describe()}" for name, results in checks.items() for r in results if not r.passed]
+    if failed:
+        raise SystemExit("checks on the synthetic models failed:\n" + "\n".join(failed))
 
 
 def downloads(database: Path, output: Path) -> Path:
@@ -106,15 +76,16 @@ def downloads(database: Path, output: Path) -> Path:
 
 
 def sample_warehouse(database: Path, sample_database: Path, codes: list[str]) -> None:
-    """A copy of the warehouse cut to `codes`: every table with a nis_code keeps only their rows, and only
-    they are current municipalities; tables without one (Belgium's values, metadata) stay whole."""
+    """A copy of the warehouse cut to `codes`: every table or view with a nis_code keeps only their rows, and
+    only they are current municipalities; tables without one (Belgium's values, metadata) stay whole."""
     with connect(sample_database) as con:
         con.execute(f"attach '{database}' as w (read_only)")
         con.execute("create temp table sample_codes as select unnest(?::varchar[]) as nis_code", [codes])
         chosen = "nis_code in (select nis_code from sample_codes)"
+        # the views too (area_values, ...), as tables: the pages read them like the tables
         for table, columns in con.execute(
-                "select c.table_name, list(c.column_name) from duckdb_columns() c join duckdb_tables() t "
-                "using (database_name, schema_name, table_name) where database_name = 'w' group by all").fetchall():
+                "select c.table_name, list(c.column_name) from duckdb_columns() c where database_name = 'w' "
+                "and schema_name = 'main' group by all").fetchall():
             whole = f'w.main."{table}"'
             if table == "municipalities":
                 query = f"select * replace (is_current and {chosen} as is_current) from {whole}"
@@ -151,24 +122,23 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     probe = Probe()
     manifest = json.loads((args.data / "manifest.json").read_text(encoding="utf-8"))
-    catalog, found = synthetic.catalog(manifest["themes"]), synthetic.indicators(manifest["themes"])
-    args.out.mkdir(parents=True, exist_ok=True)
-    database = args.out / "warehouse.duckdb"
-    extra = {"values": manifest["values"], "indicators": len(found)}
+    pipeline = synthetic_pipeline(args.data, args.out, manifest["themes"])
+    database = pipeline.settings.warehouse
+    extra = {"values": manifest["values"], "indicators": len(pipeline.inputs.indicators)}
     with probe.stage("ingest"):
-        ingest(database, args.data, catalog)
+        ingest(pipeline)
     if not args.floor:
         with probe.stage("validation"):
-            extra["rules"] = validate(database, args.out, catalog, found)
+            extra["rules"] = validate(pipeline)
     with probe.stage("models"):
-        models(database, catalog, found)
+        models(pipeline)
     with probe.stage("downloads"):
         try:
-            downloads(database, args.out)
+            downloads(database, pipeline.settings.output)
         except Exception as failure:  # noqa: BLE001 - a chain that cannot publish is a result: record it, go on
             extra["downloads_error"] = f"{type(failure).__name__}: {str(failure).splitlines()[0]}"
     with probe.stage("pages"):
-        extra |= pages(database, args.out, args.data, catalog)
+        extra |= pages(database, pipeline.settings.output, args.data, pipeline.catalog)
     with connect(database) as con:
         extra["barometer_rows"] = con.execute("select count(*) from barometer").fetchone()[0]
     probe.write(args.result, **extra)

@@ -96,6 +96,7 @@ def model_graph(catalog: Catalog) -> tuple[Model, ...]:
 
 def build_model(con: duckdb.DuckDBPyConnection, model: Model, inputs: ModelInputs) -> None:
     """(Re)create one model's table or view."""
+    _drop_other_kind(con, model)
     if model.sql is not None:
         con.execute(model.create_statement())
         return
@@ -104,3 +105,12 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, inputs: ModelInput
         con.execute(f'create or replace {model.materialized} "{model.name}" as {made}')
     else:
         replace_table(con, model.name, made)
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A model that became a view (or a table) since the last run replaces the object of the other kind."""
+    other = "table" if model.materialized == "view" else "view"
+    listing = "duckdb_tables()" if other == "table" else "duckdb_views()"
+    name = "table_name" if other == "table" else "view_name"
+    if first_row(con, f"select count(*) from {listing} where {name} = ? and schema_name = 'main'", [model.name])[0]:
+        con.execute(f'drop {other} "{model.name}"')

@@ -15,6 +15,9 @@ from models.synthesis import METHOD_FILE, SHARES, Method
 from sources.catalog import Catalog
 
 
+GSM = "gsm_indicator_catalogue"
+
+
 @dataclass(frozen=True)
 class ModelInputs:
     """What the models are made from besides the raw tables: the catalogue, the indicators and the method."""
@@ -38,7 +41,9 @@ def _raw_observations(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> st
 def _indicator_metadata(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> pl.DataFrame:
     from models.build import snapshot_origins
 
-    gsm = con.sql("select * from raw_gsm_indicator_catalogue").pl()
+    # a catalogue without the Stadsmonitor's (the scale benchmark's synthetic one) quotes no definitions from it
+    gsm = con.sql("select * from raw_gsm_indicator_catalogue").pl() if GSM in inputs.catalog.sources \
+        else pl.DataFrame(schema={"code": pl.String})
     return metadata.metadata_frame(inputs.indicators, inputs.catalog, gsm, snapshot_origins(con))
 
 
@@ -61,7 +66,8 @@ def seeds(catalog: Catalog) -> dict[str, Seed]:
         "measure_spec": Seed((), lambda con, i: specs.measure_spec(i.catalog)),
         "raw_observations": Seed(raw_observation_tables, _raw_observations),
         "indicator_spec": Seed((), lambda con, i: metadata.spec_frame(i.indicators, i.catalog)),
-        "indicator_metadata": Seed(("raw_gsm_indicator_catalogue",), _indicator_metadata),
+        "indicator_metadata": Seed(("raw_gsm_indicator_catalogue",) if GSM in catalog.sources else (),
+                                   _indicator_metadata),
         "synthesis_spec": Seed(("indicator_spec",), _synthesis_spec),
         "synthesis_parameters": Seed((), lambda con, i: pl.DataFrame([{n: getattr(i.method, n) for n in SHARES}])),
     }

@@ -58,9 +58,18 @@ candidates as (
     join measure_spec ms on ms.measure = c.measure and ms.source_id = c.source_id
     left join expected e on e.source_id = c.source_id and e.measure = c.measure and e.period = c.period
                         and e.current_nis_code = c.nis_code
+),
+-- only the few keys with more than one candidate need the choice; ranking all rows was most of the model's time
+shared as (
+    select measure, nis_code, period from candidates group by all having count(*) > 1
 )
 select c.* exclude (combined)
 from candidates c
+anti join shared x using (measure, nis_code, period)
+union all by name
+select c.* exclude (combined)
+from candidates c
+semi join shared x using (measure, nis_code, period)
 join source_spec s using (source_id)
 qualify row_number() over (partition by c.measure, c.nis_code, c.period
                            order by (s.replaces is null), c.combined, c.value is null, c.source_id) = 1
