@@ -39,6 +39,8 @@ from sources.parsers import empty_observations, parse_file
 from sources.snapshots import find_latest, latest_snapshot
 
 RELEASE = "release"
+# the shapes the maps are drawn from (the 2025 boundaries are derived from them and the merger list)
+BOUNDARIES = "boundaries_2019"
 # what a raw table is made with: the readers and parsers, the loader and the rules of its validation
 RAW_CODE = ("sources/*.py", "sources/*.yaml", "models/build.py", "models/validation.py")
 MODEL_CODE = ("models/build.py", "models/seeds.py", "models/specs.py", "models/metadata.py",
@@ -122,11 +124,9 @@ class Pipeline:
     def release_deps(self) -> tuple[str, ...]:
         """What the publication reads: the models named in the code of reports/, and the shapes."""
         text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "reports").glob("*.py")))
-        return (*sorted(dependencies(text, {m.name for m in self.models})), self._boundaries.raw_table)
-
-    @cached_property
-    def _boundaries(self) -> Source:
-        return self.catalog.source("boundaries_2019")
+        shapes = [BOUNDARIES] if BOUNDARIES in self.catalog.sources else []
+        return (*sorted(dependencies(text, {m.name for m in self.models})),
+                *(self.catalog.source(s).raw_table for s in shapes))
 
     def raw_deps(self, source: Source) -> tuple[str, ...]:
         return () if source is self.register else ("municipalities",)
@@ -299,7 +299,7 @@ class Pipeline:
 
     def publish(self) -> Path:
         """Downloads and HTML reports, built in a new release folder and then made `output/current` at once."""
-        topology = load_topology(latest_snapshot(self.settings.snapshot_roots, self._boundaries.id).path)
+        topology = load_topology(latest_snapshot(self.settings.snapshot_roots, BOUNDARIES).path)
         area = self.catalog.area.name
         say(f"building a new release in {self.settings.output / 'releases'}")
         with self.connect() as con:
