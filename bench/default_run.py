@@ -15,14 +15,10 @@ from pathlib import Path
 
 from dagster import DagsterEventType, DagsterInstance
 
+from bench.floor import time_steps
 from bench.probe import Probe
-from pipelines import core
 from pipelines.runner import run_job
 from pipelines.settings import Settings
-
-# the core's steps by stage, and the HTML writers it calls
-STEPS = {"load": "ingest", "validate": "validation", "build": "models", "publish": "publication"}
-REPORT_WRITERS = ("write_pages", "write_validation_report")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,9 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--result", type=Path, required=True, help="where to write the timings (JSON)")
     args = parser.parse_args(argv)
     probe = Probe()
-    for method, stage in STEPS.items():
-        probe.time_calls(core.Pipeline, (method,), stage)
-    probe.time_calls(core, REPORT_WRITERS, "reports")
+    time_steps(probe)  # the core's steps and HTML writers, timed as in the floor
     instance = DagsterInstance.get()
     start = time.time()
     # what `barometer run` does: only what is missing or stale (everything, in fresh folders)
