@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from filelock import FileLock, Timeout
 
 from models import build
 from models.boundaries import load_topology
@@ -69,6 +70,26 @@ class Validation:
     failures: dict[str, str]  # per raw table: what blocks it
     warnings: dict[str, str]
     quarantined: dict[str, int]
+
+
+@cache
+def _output_lock(folder: Path) -> FileLock:
+    # one lock object per folder in a process: a FileLock object can be taken again by its holder, so the
+    # runner (which decides what to run) and then the run's resource do not wait for each other
+    return FileLock(folder / ".run.lock")
+
+
+def hold_output_lock(folder: Path, timeout: float) -> FileLock:
+    """Take the output folder's run lock, waiting up to `timeout` seconds; the caller releases it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = _output_lock(folder)
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise RuntimeError(f"another barometer run is still writing to {folder} (lock {lock.lock_file} held "
+                           f"for more than {timeout:.0f} s); this run changed nothing, start it again later") \
+            from None
+    return lock
 
 
 def say(message: str) -> None:
@@ -179,15 +200,25 @@ class Pipeline:
         changed = {name for name in self.step_names() if now[name] != then.get(name)}
         return self.downstream(changed) if changed else set()
 
+    def stale_now(self) -> set[str]:
+        """`stale()` under the output folder's run lock, so not while another run is changing the warehouse.
+        Raises RuntimeError when another run holds the lock longer than the settings' timeout."""
+        lock = hold_output_lock(self.settings.output, self.settings.lock_timeout)
+        try:
+            return self.stale()
+        finally:
+            lock.release()
+
     def _forget(self, con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
         """Before a step writes: a step that fails half-way must not look done to the next run."""
         con.execute(VERSIONS)
         con.execute("delete from step_versions where name in (select unnest(?))", [list(names)])
 
-    def _remember(self, con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
+    def _remember(self, con: duckdb.DuckDBPyConnection, names: Sequence[str],
+                  now: dict[str, str] | None = None) -> None:
         if not names:
             return
-        now = self.fingerprints()
+        now = now or self.fingerprints()
         con.execute(VERSIONS)
         con.executemany("insert or replace into step_versions values (?, ?)", [(n, now[n]) for n in names])
 
@@ -282,6 +313,7 @@ class Pipeline:
         fail is not recorded as done, and what reads it is not built."""
         checked: dict[str, list[OutputCheckResult]] = {}
         failed: set[str] = set()
+        now = self.fingerprints()  # what the models are made from does not change while they are built
         with self.connect() as con:
             run_sql(con, "macros")
             self._forget(con, [m.name for m in models])
@@ -292,7 +324,7 @@ class Pipeline:
                 build.build_model(con, model, self.inputs)
                 checked[model.name] = check_model(con, model) if model.sql is not None else []
                 if all(r.passed for r in checked[model.name]):
-                    self._remember(con, [model.name])
+                    self._remember(con, [model.name], now)
                 else:
                     failed.add(model.name)
         return checked

@@ -6,33 +6,10 @@ file lock, so a run that is killed releases it at once. A second run waits up to
 """
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 from dagster import InitResourceContext, ResourceDefinition, resource
-from filelock import FileLock, Timeout
 
+from pipelines.core import hold_output_lock
 from pipelines.settings import Settings
-
-
-@cache
-def _output_lock(folder: Path) -> FileLock:
-    # one lock object per folder in a process: a FileLock object can be taken again by its holder, so the
-    # runner (which decides what to run) and then the run's resource do not wait for each other
-    return FileLock(folder / ".run.lock")
-
-
-def hold_output_lock(folder: Path, timeout: float) -> FileLock:
-    """Take the output folder's run lock, waiting up to `timeout` seconds; the caller releases it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = _output_lock(folder)
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise RuntimeError(f"another barometer run is still writing to {folder} (lock {lock.lock_file} held "
-                           f"for more than {timeout:.0f} s); this run changed nothing, start it again later") \
-            from None
-    return lock
 
 
 def run_lock(settings: Settings) -> ResourceDefinition:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, DagsterInstance
 
 from pipelines.definitions import build_defs, pipeline_for
-from pipelines.resources import hold_output_lock
+from pipelines.core import hold_output_lock
 from pipelines.run_report import run_problems
 from pipelines.settings import Settings
 

@@ -92,3 +92,12 @@ def test_code_version_follows_the_files_and_settings_it_names(tmp_path, monkeypa
     assert core.code_version(["sql/*.sql"], {"unit": "percent"}) != first
     with pytest.raises(FileNotFoundError):
         core.code_version(["missing/*.sql"])
+
+
+def test_the_command_runs_nothing_when_nothing_changed(office, capsys):
+    from pipelines.cli import main as barometer
+
+    release = office.current.resolve()
+    assert barometer(["run"]) == 0
+    assert "nothing changed since the last run" in capsys.readouterr().out
+    assert office.current.resolve() == release
