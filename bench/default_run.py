@@ -13,8 +13,6 @@ import argparse
 import time
 from pathlib import Path
 
-from dagster import DagsterEventType, DagsterInstance
-
 from bench.floor import time_steps
 from bench.probe import Probe
 from pipelines.runner import run_job
@@ -27,18 +25,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     probe = Probe()
     time_steps(probe)  # the core's steps and HTML writers, timed as in the floor
-    instance = DagsterInstance.get()
     start = time.time()
-    # what `barometer run` does: only what is missing or stale (everything, in fresh folders)
-    outcome = run_job(Settings.from_env(), instance=instance, only_stale=True)
+    # what `barometer run` does: only what is missing or stale (everything, in fresh folders); Dagster is
+    # imported only when there is something to run, as by the command
+    outcome = run_job(Settings.from_env(), only_stale=True)
     probe.mark("orchestration", start, time.time())
-    # no run at all when nothing had to be recomputed
-    logs = (lambda of_type: instance.all_logs(outcome.run_id, of_type=of_type)) if outcome.run_id else (lambda _: [])
-    counts = {kind: len(logs(event)) for kind, event in (
-        ("steps", DagsterEventType.STEP_START),
-        ("materialisations", DagsterEventType.ASSET_MATERIALIZATION),
-        ("check_evaluations", DagsterEventType.ASSET_CHECK_EVALUATION),
-        ("events", None))}
+    counts = {"steps": 0, "materialisations": 0, "check_evaluations": 0, "events": 0}
+    if outcome.run_id:  # no run at all when nothing had to be recomputed
+                instance = DagsterInstance.get()
+        counts = {kind: len(instance.all_logs(outcome.run_id, of_type=event)) for kind, event in (
+            ("steps", DagsterEventType.STEP_START),
+            ("materialisations", DagsterEventType.ASSET_MATERIALIZATION),
+            ("check_evaluations", DagsterEventType.ASSET_CHECK_EVALUATION),
+            ("events", None))}
     probe.write(args.result, success=outcome.success, problems=outcome.problems, **counts)
 
 

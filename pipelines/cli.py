@@ -20,16 +20,12 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _nothing_changed(what: str, settings: Settings) -> int:
-    _say(f"{what}: nothing changed since the last run (no new file, no new code); "
-         f"the published release stays {settings.current.resolve()}")
-    return 0
-
-
 def _report(outcome, what: str, settings: Settings) -> int:
     current = settings.current
     if outcome.success and outcome.run_id is None:
-        return _nothing_changed(what, settings)
+        _say(f"{what}: nothing changed since the last run (no new file, no new code); "
+             f"the published release stays {current.resolve()}")
+        return 0
     if outcome.success:
         _say(f"{what}: run {outcome.run_id} succeeded. Published release: {current.resolve()}")
         return 0
@@ -51,22 +47,11 @@ def _years(text: str | None) -> list[int] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.core import Pipeline
+    from pipelines.runner import run_job
 
     settings, years = Settings.from_env(), _years(args.years)
     # chosen years or --all are run as asked; otherwise only what a new file or new code made stale
     only_stale = not (years or args.all)
-    if only_stale:
-        # asked of the core first: a run without news needs neither Dagster nor its definitions
-        try:
-            stale = Pipeline(settings).stale_now()
-        except RuntimeError as busy:
-            print(f"barometer run: {busy}", file=sys.stderr)
-            return 1
-        if not stale:
-            return _nothing_changed("barometer run", settings)
-    from pipelines.runner import run_job
-
     what = "what changed" if only_stale else "everything"
     span = f" for the reference years {years[0]} to {years[-1]}" if years else ""
     _say(f"Running {args.job} ({what}){span} ...")

@@ -1,15 +1,18 @@
-"""Run a job in this process on the configured Dagster instance, so that the run shows in the UI."""
+"""Run a job in this process on the configured Dagster instance, so that the run shows in the UI.
+
+Dagster is imported only once there is something to run: a run without news is answered by the core."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dagster import AssetKey, DagsterInstance
+from typing import TYPE_CHECKING
 
-from pipelines.definitions import build_defs, pipeline_for
-from pipelines.core import hold_output_lock
-from pipelines.run_report import run_problems
+from pipelines.core import Pipeline, hold_output_lock
 from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, DagsterInstance
 
 
 @dataclass
@@ -27,6 +30,17 @@ def run_job(settings: Settings, name: str = "barometer_all", instance: DagsterIn
     """Execute a job in-process: everything it holds, or with `only_stale` only the steps whose files, code
     or upstream changed since they last succeeded (with everything downstream); nothing runs when nothing
     changed. `years` reloads only those reference years of the sources that give a year per row."""
+    try:
+        # asked of the core first: a run without news needs neither Dagster nor its definitions
+        if only_stale and not Pipeline(settings).stale_now():
+            return RunOutcome(True, None, [])
+    except RuntimeError as busy:
+        return RunOutcome(False, None, [str(busy)])
+    from dagster import AssetKey, DagsterInstance
+
+    from pipelines.definitions import build_defs, pipeline_for
+    from pipelines.run_report import run_problems
+
     instance = instance or DagsterInstance.get()
     defs, pipeline = build_defs(settings), pipeline_for(settings)
     job = defs.resolve_job_def(name)
