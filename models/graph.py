@@ -4,6 +4,10 @@
     models/sql/<layer>/<table>.sql   the SELECT that makes it (absent for a table made from the catalogue
                                      or the indicator metadata in Python: models/seeds.py)
 
+A schema may also say how its table is published as a download (`download`: the files, and per column in
+the order of the file the model column it publishes and a Dutch description); the data dictionary of the
+downloads is made from these sections (`downloads`), so a published column has its type from the schema.
+
 Layers run in the order of LAYERS. A model's dependencies are the tables its SQL names (also through the
 macros of models/sql/macros.sql), so the graph the Dagster UI shows is read from the SQL itself.
 """
@@ -20,7 +24,7 @@ import yaml
 SQL_DIR = Path(__file__).with_name("sql")
 # catalogue tables (seeds) sit in the layer that first reads them
 LAYERS = ("reference", "staging", "harmonised", "indicators", "barometer", "synthesis")
-SCHEMA_FIELDS = {"description", "materialized", "key", "columns", "checks"}
+SCHEMA_FIELDS = {"description", "materialized", "key", "columns", "checks", "download"}
 COLUMN_FIELDS = {"type", "description", "values", "min", "max"}
 _NAME = re.compile(r"\b[a-z_][a-z0-9_]*\b")
 _COMMENT = re.compile(r"--[^\n]*")
@@ -63,6 +67,21 @@ class Model:
         return f'create or replace {self.materialized} "{self.name}" as\n{self.sql}'
 
 
+@dataclass(frozen=True)
+class PublishedColumn:
+    name: str
+    source: str  # "<model>.<column>" it publishes; a list column is published as its items joined by '|'
+    type: str  # the type of that column in its schema
+    description: str  # Dutch, for the data dictionary; may name {area}, {region}, {format_note}, {flag_note}
+
+
+@dataclass(frozen=True)
+class Download:
+    model: str
+    files: str  # the files it describes, as the data dictionary names them
+    columns: tuple[PublishedColumn, ...]
+
+
 def _schema(path: Path) -> dict:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     unknown = set(data) - SCHEMA_FIELDS
@@ -80,9 +99,47 @@ def _schema(path: Path) -> dict:
                  if not re.fullmatch(r"[a-z][a-z0-9_]*", str(c.get("name")))]
     if any(k not in (data.get("columns") or {}) for k in data.get("key") or ()):
         problems.append(f"key {data.get('key')} names a column the schema does not list")
+    download = data.get("download")
+    if download is not None and (set(download) != {"files", "columns"} or not download["columns"]):
+        problems.append("download needs exactly 'files' and 'columns'")
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
     return data
+
+
+@cache
+def _schema_files(folder: Path) -> dict[str, tuple[str, Path]]:
+    """Each model's layer and schema file, in the order of LAYERS."""
+    schemas = {}
+    for layer in LAYERS:
+        for path in sorted((folder / layer).glob("*.yml")):
+            if path.stem in schemas:
+                raise ValueError(f"{path}: model {path.stem} is defined twice")
+            schemas[path.stem] = (layer, path)
+    return schemas
+
+
+@cache
+def downloads(folder: Path = SQL_DIR) -> tuple[Download, ...]:
+    """The published form of every model whose schema has a `download` section."""
+    schemas = {name: _schema(path) for name, (_, path) in _schema_files(folder).items()}
+    found = []
+    for model, data in schemas.items():
+        if "download" not in data:
+            continue
+        columns = []
+        for name, spec in data["download"]["columns"].items():
+            spec = spec if isinstance(spec, dict) else {"description": spec}
+            table, _, column = spec.get("from", name).rpartition(".")
+            table = table or model
+            described = (schemas.get(table) or {}).get("columns", {}).get(column)
+            if described is None or not spec.get("description"):
+                raise ValueError(f"{_schema_files(folder)[model][1]}: download column {name}: 'from' must name a "
+                                 f"column of a model's schema (not {table}.{column}) and a description is required")
+            columns.append(PublishedColumn(name=name, source=f"{table}.{column}", type=described["type"],
+                                           description=" ".join(spec["description"].split())))
+        found.append(Download(model=model, files=data["download"]["files"], columns=tuple(columns)))
+    return tuple(found)
 
 
 def _names(sql: str) -> set[str]:
@@ -110,12 +167,7 @@ def load_models(raw_tables: frozenset[str], seed_deps: tuple[tuple[str, tuple[st
                 folder: Path = SQL_DIR) -> tuple[Model, ...]:
     """Every model under `folder`, in an order in which each comes after what it reads. `raw_tables` are the
     tables the sources load; `seed_deps` what each Python-made table reads."""
-    schemas = {}
-    for layer in LAYERS:
-        for path in sorted((folder / layer).glob("*.yml")):
-            if path.stem in schemas:
-                raise ValueError(f"{path}: model {path.stem} is defined twice")
-            schemas[path.stem] = (layer, path)
+    schemas = _schema_files(folder)
     stray = {p.stem for p in folder.glob("*/*.sql")} - set(schemas)
     if stray:
         raise ValueError(f"{folder}: SQL without a schema file: {sorted(stray)}")

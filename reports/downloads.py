@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.graph import Download, downloads
 from models.warehouse import row_count
 from reports import composite, disclosure, formatting, queries
 from reports.xlsx import MAX_DATA_ROWS, sheet_xml, write_xlsx
@@ -15,76 +16,12 @@ FORMAT_NOTE = ("CSV-bestanden zijn UTF-8, met een komma als scheidingsteken, een
                "en zonder scheiding van duizendtallen.")
 FLAG_NOTE = "; ".join(f"{code} = {formatting.FLAG_LABELS.get(code, formatting.MISSING)}: {meaning}"
                       for code, meaning in formatting.FLAG_MEANINGS.items())
-# Download columns in their fixed order: (name, type, Dutch description).
-COLUMNS = (
-    ("nis_code", "tekst", "NIS-code van de gemeente (gemeentegrenzen van 2025)."),
-    ("municipality", "tekst", "Naam van de gemeente."),
-    ("indicator_id", "tekst", "Vaste sleutel van de indicator; de metadata staan in indicators.csv."),
-    ("indicator", "tekst", "Titel van de indicator."),
-    ("period", "tekst", "Periode van de waarde: een jaar ('2023'), een datum ('2025-01-01' = toestand op "
-                        "1 januari 2025), 'onbekend', of 'laatst beschikbaar (jjjj-mm)' als de bron het "
-                        "jaar niet vermeldt. Leeg als er voor de indicator geen enkel cijfer is."),
-    ("value", "decimaal getal", "Waarde in de eenheid van kolom unit, afgerond op het aantal decimalen van de "
-                                "indicator (decimals in indicators.csv), net als area_value, arrondissement_value, "
-                                "region_value en change. Leeg = ontbreekt (nooit 0). " + FORMAT_NOTE),
-    ("unit", "tekst", "Eenheid van value (numerator en denominator zijn de onderliggende aantallen); bij '%' is "
-                      "value een percentage (6,1 betekent 6,1 %), nooit een fractie."),
-    ("numerator", "decimaal getal", "Teller van de verhouding, als de bron die levert; anders leeg."),
-    ("denominator", "decimaal getal", "Noemer van de verhouding, als de bron die levert; anders leeg."),
-    # {area}: the name of the configured area, filled in when the dictionary is written
-    ("area_value", "decimaal getal", "Waarde voor het hele gebied ({area}) in dezelfde periode: het cijfer van de "
-                                     "bron zelf als die er een geeft, anders berekend uit de gemeenten (zie "
-                                     "methode.html); leeg als die niet te geven is (zie area_flag)."),
-    ("area_flag", "tekst", "Vlaggen bij area_value, met dezelfde codes als kolom flag."),
-    ("arrondissement", "tekst", "Het arrondissement van de gemeente, op de grenzen van 2025 (leeg als het gebied zelf "
-                                "een arrondissement is)."),
-    ("arrondissement_value", "decimaal getal", "Waarde voor dat arrondissement in dezelfde periode; leeg als die niet "
-                                               "te geven is (zie arrondissement_flag)."),
-    ("arrondissement_flag", "tekst", "Vlaggen bij arrondissement_value."),
-    # {region}: the name of the region the area is compared with
-    ("region_value", "decimaal getal", "Waarde voor {region} in dezelfde periode; leeg als die niet te geven is."),
-    ("region_flag", "tekst", "Vlaggen bij region_value."),
-    ("rank", "geheel getal", "Rang van de gemeente in deze periode: 1 = hoogste waarde (niet noodzakelijk de "
-                             "gunstigste, zie polarity in indicators.csv). Leeg als de waarde ontbreekt."),
-    ("rank_count", "geheel getal", "Aantal gemeenten met een waarde in deze periode."),
-    ("previous_period", "tekst", "Voorgaande periode in de reeks van deze gemeente, waarmee change "
-                                 "berekend is."),
-    ("change", "decimaal getal", "value min de waarde in previous_period."),
-    ("flag", "tekst", f"Vlaggen bij value, gescheiden door '|'; leeg = geen vlag. {FLAG_NOTE}."),
-    ("source", "tekst", "Bron van de indicator; uitgever, licentie en links staan in indicators.csv."),
-)
-SYNTHESIS_COLUMNS = (
-    ("nis_code", "tekst", "NIS-code van de gemeente (gemeentegrenzen van 2025)."),
-    ("municipality", "tekst", "Naam van de gemeente."),
-    ("score", "decimaal getal", "Armoedesynthese: het gewogen gemiddelde van de standaardscores van de "
-                                "deelnemende indicatoren (zie methode.html); 0 = het gemiddelde van de gemeenten, "
-                                "hoger = meer armoedesignalen. Leeg = geen score. " + FORMAT_NOTE),
-    ("rank", "geheel getal", "Rang op de score: 1 = hoogste score (de meeste armoedesignalen)."),
-    ("rank_count", "geheel getal", "Aantal gemeenten met een score."),
-    ("rank_min", "geheel getal", "Kleinste rangnummer van de gemeente over alle wegingen (standaard, elk thema "
-                                 "even zwaar, telkens één indicator weggelaten)."),
-    ("rank_max", "geheel getal", "Grootste rangnummer van de gemeente over dezelfde wegingen."),
-    ("n_indicators", "geheel getal", "Aantal deelnemende indicatoren met een cijfer voor deze gemeente."),
-    ("n_participating", "geheel getal", "Aantal indicatoren dat aan de synthese deelneemt."),
-    ("n_required", "geheel getal", "Minimum aantal indicatoren met een cijfer voor een score; ontbrekende "
-                                   "cijfers worden niet ingevuld."),
-    ("flag", "tekst", "missing = geen score."),
-)
-COMPONENT_COLUMNS = (
-    ("nis_code", "tekst", "NIS-code van de gemeente."),
-    ("municipality", "tekst", "Naam van de gemeente."),
-    ("indicator_id", "tekst", "Deelnemende indicator; de metadata staan in indicators.csv."),
-    ("indicator", "tekst", "Titel van de indicator."),
-    ("period", "tekst", "Periode van de waarde: de laatste periode van de indicator."),
-    ("value", "decimaal getal", "Waarde van de indicator, zoals in barometer.csv."),
-    ("standard_score", "decimaal getal", "(waarde - gemiddelde van de gemeenten) / standaardafwijking, met het "
-                                         "teken zo dat hoger altijd ongunstiger is."),
-    ("weight", "decimaal getal", "Gewicht van de indicator in de standaardweging."),
-)
-# Which files each set of columns describes, for the data dictionary.
-DICTIONARY = (("barometer.csv en gemeenten/<nis_code>.csv", COLUMNS),
-              ("armoedesynthese.csv", SYNTHESIS_COLUMNS),
-              ("armoedesynthese_componenten.csv", COMPONENT_COLUMNS))
+# The published form of the barometer and the synthesis, from the `download` sections of their schema files
+PUBLISHED = {download.model: download for download in downloads()}
+BAROMETER, SYNTHESIS, COMPONENTS = PUBLISHED["barometer"], PUBLISHED["synthesis"], PUBLISHED["synthesis_components"]
+# a list column is published as text, its items joined by '|'
+TYPE_NAMES = {"VARCHAR": "tekst", "VARCHAR[]": "tekst", "DOUBLE": "decimaal getal", "BIGINT": "geheel getal",
+              "INTEGER": "geheel getal"}
 INDICATOR_COLUMNS = ("latest_period", "latest_year", "n_values", "n_municipalities", "n_periods")
 # Every rule of the small-numbers protection stays within one indicator, so the barometer is protected a
 # batch of indicators at a time: the memory stays bounded at any number of municipalities and indicators.
@@ -100,9 +37,10 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     (target / "gemeenten").mkdir(parents=True, exist_ok=True)
     area = queries.area_name(con)
     region = queries.region_name(con) or "het gewest (leeg: het gebied ligt niet binnen één gewest)"
-    dictionary = pl.DataFrame([{"kolom": name, "type": kind,
-                                "omschrijving": text.replace("{area}", area).replace("{region}", region), "bestand": file}
-                               for file, columns in DICTIONARY for name, kind, text in columns])
+    fills = {"area": area, "region": region, "format_note": FORMAT_NOTE, "flag_note": FLAG_NOTE}
+    dictionary = pl.DataFrame([{"kolom": column.name, "type": TYPE_NAMES[column.type],
+                                "omschrijving": column.description.format_map(fills), "bestand": download.files}
+                               for download in PUBLISHED.values() for column in download.columns])
     indicators = _indicator_table(con)
     dictionary.write_csv(target / "data_dictionary.csv")
     indicators.write_csv(target / "indicators.csv")
@@ -177,19 +115,27 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_COLUMN_LIST = ", ".join(f'"{name}"' for name, _, _ in COLUMNS)
+_COLUMN_LIST = ", ".join(f'"{column.name}"' for column in BAROMETER.columns)
 
 
 def _synthesis_tables(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
     synthesis = composite.load(con)
-    scores = synthesis.scores.rename({"value": "score", "n_values": "n_indicators"}).with_columns(
-        flag=pl.col("flags").list.join("|"))
     weights = {part["indicator_id"]: part["weight"] for part in synthesis.taking_part}
-    names = scores.select("nis_code", "municipality")
-    components = synthesis.components.join(names, on="nis_code").with_columns(
-        standard_score=pl.col("score"), weight=pl.col("indicator_id").replace_strict(weights, return_dtype=pl.Float64))
-    return (scores.sort("nis_code").select(name for name, _, _ in SYNTHESIS_COLUMNS),
-            components.select(name for name, _, _ in COMPONENT_COLUMNS))
+    components = synthesis.components.join(synthesis.scores.select("nis_code", "municipality"), on="nis_code")
+    components = components.with_columns(weight=pl.col("indicator_id").replace_strict(weights, return_dtype=pl.Float64))
+    return _published(synthesis.scores.sort("nis_code"), SYNTHESIS), _published(components, COMPONENTS)
+
+
+def _published(frame: pl.DataFrame, download: Download, *keep: str) -> pl.DataFrame:
+    """`frame` in the columns of `download` (and the columns `keep`): a column of the model itself under its
+    model name, a column joined from another model already under its published name."""
+    def column(published):
+        model, _, name = published.source.partition(".")
+        found = pl.col(name if model == download.model else published.name)
+        if published.type.endswith("[]"):
+            found = found.list.join("|").fill_null("")
+        return found.alias(published.name)
+    return frame.select(*(column(c) for c in download.columns), *keep)
 
 
 # figures in the unit of the indicator, published at the number of decimals its metadata declares
@@ -205,12 +151,7 @@ def _rounded(rows: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
 
 def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -> pl.DataFrame:
     decimals = dict(con.execute("select indicator_id, decimals from indicator_metadata").fetchall())
-    return _rounded(disclosure.published_barometer(con, indicator_ids), decimals).with_columns(
-        area_flag=pl.col("area_flags").list.join("|").fill_null(""),
-        arrondissement_flag=pl.col("arrondissement_flags").list.join("|").fill_null(""),
-        region_flag=pl.col("region_flags").list.join("|").fill_null(""),
-        flag=pl.col("flags").list.join("|").fill_null(""),
-    ).select(*(name for name, _, _ in COLUMNS), "year")
+    return _published(_rounded(disclosure.published_barometer(con, indicator_ids), decimals), BAROMETER, "year")
 
 
 def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
