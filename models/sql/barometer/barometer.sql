@@ -28,10 +28,11 @@ cells as (
 ),
 ranked as (
     select c.*,
-           case when c.value is not null then
-               rank() over (partition by c.indicator_id, c.period, c.value is null order by c.value desc) end as rank,
-           count(c.value) over (partition by c.indicator_id, c.period) as rank_count
+           -- one window for both: missing values sort last, so they change no rank of a value
+           case when c.value is not null then rank() over w end as rank,
+           count(c.value) over (w rows between unbounded preceding and unbounded following) as rank_count
     from cells c
+    window w as (partition by c.indicator_id, c.period order by c.value desc nulls last)
 ),
 series as (
     select r.*,
@@ -58,4 +59,3 @@ left join area_values a using (indicator_id, period)
 left join reference_values r on r.level = 'arrondissement' and r.unit_nis = s.arrondissement_nis
                             and r.indicator_id = s.indicator_id and r.period = s.period
 left join reference_values g on g.level = 'region' and g.indicator_id = s.indicator_id and g.period = s.period
-order by s.indicator_id, s.year nulls first, s.period, s.nis_code
