@@ -5,8 +5,9 @@
                                      or the indicator metadata in Python: models/seeds.py)
 
 A schema may also say how its table is published as a download (`download`: the files, and per column in
-the order of the file the model column it publishes and a Dutch description); the data dictionary of the
-downloads is made from these sections (`downloads`), so a published column has its type from the schema.
+the order of the file its Dutch header, the model column it publishes and a Dutch description); the data
+dictionary, the workbooks' headers and the data package of the downloads are made from these sections
+(`downloads`), so a published column has its type from the schema.
 
 Layers run in the order of LAYERS. A model's dependencies are the tables its SQL names (also through the
 macros of models/sql/macros.sql), so the graph the Dagster UI shows is read from the SQL itself.
@@ -69,7 +70,8 @@ class Model:
 
 @dataclass(frozen=True)
 class PublishedColumn:
-    name: str
+    name: str  # in the CSV and Parquet files
+    header: str  # Dutch, in the workbooks; may name {area}
     source: str  # "<model>.<column>" it publishes; a list column is published as its items joined by '|'
     type: str  # the type of that column in its schema
     description: str  # Dutch, for the data dictionary; may name {area}, {region}, {format_note}, {flag_note}
@@ -119,6 +121,11 @@ def _schema_files(folder: Path) -> dict[str, tuple[str, Path]]:
     return schemas
 
 
+def schema_columns(model: str, folder: Path = SQL_DIR) -> dict[str, dict]:
+    """The columns of a model as its schema file lists them (type, description, ...)."""
+    return _schema(_schema_files(folder)[model][1])["columns"]
+
+
 @cache
 def downloads(folder: Path = SQL_DIR) -> tuple[Download, ...]:
     """The published form of every model whose schema has a `download` section."""
@@ -129,14 +136,15 @@ def downloads(folder: Path = SQL_DIR) -> tuple[Download, ...]:
             continue
         columns = []
         for name, spec in data["download"]["columns"].items():
-            spec = spec if isinstance(spec, dict) else {"description": spec}
             table, _, column = spec.get("from", name).rpartition(".")
             table = table or model
             described = (schemas.get(table) or {}).get("columns", {}).get(column)
-            if described is None or not spec.get("description"):
+            if described is None or not spec.get("description") or not spec.get("header"):
                 raise ValueError(f"{_schema_files(folder)[model][1]}: download column {name}: 'from' must name a "
-                                 f"column of a model's schema (not {table}.{column}) and a description is required")
-            columns.append(PublishedColumn(name=name, source=f"{table}.{column}", type=described["type"],
+                                 f"column of a model's schema (not {table}.{column}); a header and a description "
+                                 "are required")
+            columns.append(PublishedColumn(name=name, header=spec["header"], source=f"{table}.{column}",
+                                           type=described["type"],
                                            description=" ".join(spec["description"].split())))
         found.append(Download(model=model, files=data["download"]["files"], columns=tuple(columns)))
     return tuple(found)

@@ -129,7 +129,8 @@ def metadata_frame(indicators: tuple[Indicator, ...], catalog: Catalog, gsm: pl.
             "denominator": ind.denominator or quoted.get("denominator", "").strip(),
             "unit": ind.unit, "decimals": ind.decimals, "polarity": ind.polarity, "aggregate": ind.aggregate,
             "caveat": (ind.caveat or "").strip(), "gsm_code": ind.gsm_code,
-            "source": "; ".join(s.title for s in sources),
+            # the sources the figures come from (all the indicator's sources while none holds data), each once
+            "source": "; ".join(dict.fromkeys(s.title for s in held or sources)),
             "publisher": "; ".join(dict.fromkeys(s.publisher for s in sources)),
             "licence": "; ".join(dict.fromkeys(s.licence for s in sources if s.licence)) or "onbekend",
             "cadence": "; ".join(dict.fromkeys(s.cadence for s in sources)),

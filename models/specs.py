@@ -23,8 +23,10 @@ def unit_names(catalog: Catalog) -> pl.DataFrame:
 
 def source_spec(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame([{"source_id": s.id, "geography": s.geography, "complete": s.complete,
-                          "backcast": s.backcast, "replaces": s.replaces} for s in catalog.observation_sources()],
-                        schema_overrides={"replaces": pl.String})
+                          "backcast": s.backcast, "replaces": s.replaces, "title": s.title,
+                          "publisher": s.publisher, "licence": s.licence, "url": s.url or s.page}
+                         for s in catalog.observation_sources()],
+                        schema_overrides={"replaces": pl.String, "licence": pl.String, "url": pl.String})
 
 
 def measure_spec(catalog: Catalog) -> pl.DataFrame:

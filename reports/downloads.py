@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from models.graph import Download, downloads
+from models.graph import Download, downloads, schema_columns
 from models.warehouse import row_count
-from reports import composite, disclosure, formatting, queries
-from reports.xlsx import MAX_DATA_ROWS, sheet_xml, write_xlsx
+from reports import composite, datapackage, disclosure, formatting, queries
+from reports.xlsx import MAX_DATA_ROWS, number_format, sheet_xml, write_xlsx
 
 FORMAT_NOTE = ("CSV-bestanden zijn UTF-8, met een komma als scheidingsteken, een punt als decimaalteken "
                "en zonder scheiding van duizendtallen.")
@@ -22,6 +22,9 @@ BAROMETER, SYNTHESIS, COMPONENTS = PUBLISHED["barometer"], PUBLISHED["synthesis"
 # a list column is published as text, its items joined by '|'
 TYPE_NAMES = {"VARCHAR": "tekst", "VARCHAR[]": "tekst", "DOUBLE": "decimaal getal", "BIGINT": "geheel getal",
               "INTEGER": "geheel getal"}
+DICTIONARY_FIELDS = {"kolom": "Naam van de kolom in de CSV- en Parquet-bestanden",
+                     "kop": "Kop van de kolom in de Excel-bestanden", "type": "Type van de waarden",
+                     "omschrijving": "Wat de kolom bevat", "bestand": "De bestanden met deze kolom"}
 INDICATOR_COLUMNS = ("latest_period", "latest_year", "n_values", "n_municipalities", "n_periods")
 # Every rule of the small-numbers protection stays within one indicator, so the barometer is protected a
 # batch of indicators at a time: the memory stays bounded at any number of municipalities and indicators.
@@ -31,45 +34,94 @@ NO_NATIONAL_XLSX = "LEESMIJ.txt"
 
 
 def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Write downloads/ with barometer.csv|xlsx, gemeenten/<nis>.csv|xlsx and the metadata files; above the
-    rows of a worksheet LEESMIJ.txt instead of barometer.xlsx."""
+    """Write downloads/: barometer, gemeenten/<nis>, armoedesynthese(_componenten), indicators and the data
+    dictionary, each as CSV and Parquet, the workbooks for people, and datapackage.json describing them; above
+    the rows of a worksheet LEESMIJ.txt instead of barometer.xlsx."""
     target = folder / "downloads"
     (target / "gemeenten").mkdir(parents=True, exist_ok=True)
-    area = queries.area_name(con)
-    region = queries.region_name(con) or "het gewest (leeg: het gebied ligt niet binnen één gewest)"
-    fills = {"area": area, "region": region, "format_note": FORMAT_NOTE, "flag_note": FLAG_NOTE}
-    dictionary = pl.DataFrame([{"kolom": column.name, "type": TYPE_NAMES[column.type],
-                                "omschrijving": column.description.format_map(fills), "bestand": download.files}
-                               for download in PUBLISHED.values() for column in download.columns])
+    fills = _fills(con)
+    headers = {d.model: {c.name: c.header.format_map(fills) for c in d.columns} for d in PUBLISHED.values()}
+    dictionary = _dictionary(fills)
     indicators = _indicator_table(con)
-    dictionary.write_csv(target / "data_dictionary.csv")
-    indicators.write_csv(target / "indicators.csv")
+    _write_frame(dictionary, target / "data_dictionary")
+    _write_frame(indicators, target / "indicators")
     # the same two sheets go into every workbook: their XML is made once
-    explanation = list(sheet_xml(dictionary))
-    extra_sheets = [("toelichting", explanation), ("indicatoren", list(sheet_xml(indicators)))]
+    explanation = list(sheet_xml(_explanation(dictionary, indicators)))
+    extra_sheets = [("Toelichting", explanation), ("Indicatoren", list(sheet_xml(indicators)))]
+    barometer_sheet = {"headers": headers["barometer"], "formats": dict.fromkeys(ROUNDED, FORMAT)}
     try:
         _store_published_rows(con)
-        _copy_csv(con, "true", target / "barometer.csv")
+        _copy(con, "true", target / "barometer")
         n_rows = row_count(con, "download_rows")
         if national_xlsx_fits(n_rows):
-            write_xlsx(target / "barometer.xlsx", [("barometer", sheet_xml(_rows(con, "true"))), *extra_sheets])
+            write_xlsx(target / "barometer.xlsx",
+                       [("Barometer", sheet_xml(_rows(con, "true"), **barometer_sheet)), *extra_sheets])
         else:
             (target / NO_NATIONAL_XLSX).write_text(_no_xlsx_note(n_rows), encoding="utf-8")
         codes = [code for (code,) in con.execute("select distinct nis_code from download_rows order by 1").fetchall()]
         for code in codes:
             chosen = f"nis_code = '{code}'"  # a code from the table itself, never outside input
-            _copy_csv(con, chosen, target / "gemeenten" / f"{code}.csv")
+            _copy(con, chosen, target / "gemeenten" / code)
             write_xlsx(target / "gemeenten" / f"{code}.xlsx",
-                       [("barometer", sheet_xml(_rows(con, chosen))), *extra_sheets])
+                       [("Barometer", sheet_xml(_rows(con, chosen), **barometer_sheet)), *extra_sheets])
     finally:
         con.execute("drop table if exists download_batches")
         con.execute("drop table if exists download_rows")
     scores, components = _synthesis_tables(con)
-    scores.write_csv(target / "armoedesynthese.csv")
-    components.write_csv(target / "armoedesynthese_componenten.csv")
-    write_xlsx(target / "armoedesynthese.xlsx",
-               [("armoedesynthese", sheet_xml(scores)), ("componenten", sheet_xml(components)),
-                ("toelichting", explanation)])
+    _write_frame(scores.drop(FORMAT), target / "armoedesynthese")
+    _write_frame(components.drop(FORMAT), target / "armoedesynthese_componenten")
+    write_xlsx(target / "armoedesynthese.xlsx", [
+        ("Armoedesynthese", sheet_xml(scores, headers["synthesis"], {"score": FORMAT})),
+        ("Componenten", sheet_xml(components, headers["synthesis_components"],
+                                  {"value": FORMAT, "standard_score": FORMAT})),
+        ("Toelichting", explanation)])
+    datapackage.write(target, PUBLISHED.values(), fills, _descriptions(), _sources(con))
+
+
+def _fills(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """What the schema files' texts name: the area, its region and the notes on format and flags."""
+    region = queries.region_name(con) or "het gewest (leeg: het gebied ligt niet binnen één gewest)"
+    return {"area": queries.area_name(con), "region": region, "format_note": FORMAT_NOTE, "flag_note": FLAG_NOTE}
+
+
+def _dictionary(fills: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame([{"kolom": column.name, "kop": column.header.format_map(fills),
+                          "type": TYPE_NAMES[column.type], "omschrijving": column.description.format_map(fills),
+                          "bestand": download.files}
+                         for download in PUBLISHED.values() for column in download.columns])
+
+
+def _explanation(dictionary: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """The Toelichting sheet: what each column, flag, indicator and source means, in three columns."""
+    rows = [("Kolom", r["kop"], f"{r['omschrijving']} (kolom {r['kolom']} in {r['bestand']}, {r['type']})")
+            for r in dictionary.iter_rows(named=True)]
+    rows += [("Vlag", formatting.FLAG_LABELS.get(code, formatting.MISSING), f"{meaning} (code {code} in de CSV)")
+             for code, meaning in formatting.FLAG_MEANINGS.items()]
+    for r in indicators.iter_rows(named=True):
+        rows.append(("Indicator", r["title"], f"{r['definition']} Eenheid: {r['unit']}, gepubliceerd met "
+                                              f"{r['decimals']} decimalen. Dekking: {r['coverage']}."))
+        rows.append(("Bron", r["title"], f"{r['source']} ({r['publisher']}; licentie: {r['licence']}) "
+                                         f"{r['source_urls']}".strip()))
+    return pl.DataFrame(rows, schema=["Onderdeel", "Naam", "Omschrijving"], orient="row")
+
+
+def _sources(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The sources with figures in the barometer, as the catalogue describes them."""
+    return con.sql("select title, publisher, licence, url from source_spec "
+                   "where source_id in (select source_id from observations) order by source_id").pl().to_dicts()
+
+
+def _write_frame(frame: pl.DataFrame, stem: Path) -> None:
+    frame.write_csv(stem.with_suffix(".csv"))
+    frame.write_parquet(stem.with_suffix(".parquet"))
+
+
+def _descriptions() -> dict[str, dict[str, str]]:
+    """Descriptions of the metadata files' columns, for the data package: from the schemas of their models."""
+    indicators = {name: column["description"] for model in ("indicator_metadata", "indicator_coverage")
+                  for name, column in schema_columns(model).items()}
+    return {"indicators": indicators | {"coverage": "Dekking in de laatste periode, in woorden"},
+            "data_dictionary": DICTIONARY_FIELDS}
 
 
 def national_xlsx_fits(rows: int) -> bool:
@@ -103,12 +155,14 @@ def _store_published_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str) -> pl.DataFrame:
-    return con.sql(f"select {_COLUMN_LIST} from download_rows where {where} order by rowid").pl()
+    return con.sql(f"select {_COLUMN_LIST}, {FORMAT} from download_rows where {where} order by rowid").pl()
 
 
-def _copy_csv(con: duckdb.DuckDBPyConnection, where: str, path: Path) -> None:
-    con.execute(f"copy (select {_COLUMN_LIST} from download_rows where {where} order by rowid) "
-                f"to {_sql_text(str(path))} (format csv, header)")
+def _copy(con: duckdb.DuckDBPyConnection, where: str, stem: Path) -> None:
+    """The chosen published rows as CSV and as Parquet."""
+    for suffix, options in ((".csv", "format csv, header"), (".parquet", "format parquet")):
+        con.execute(f"copy (select {_COLUMN_LIST} from download_rows where {where} order by rowid) "
+                    f"to {_sql_text(str(stem.with_suffix(suffix)))} ({options})")
 
 
 def _sql_text(text: str) -> str:
@@ -119,11 +173,19 @@ _COLUMN_LIST = ", ".join(f'"{column.name}"' for column in BAROMETER.columns)
 
 
 def _synthesis_tables(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The synthesis and its components as published, scores at the synthesis's decimals, each values at its
+    indicator's, with the number format of each row for the workbook (column FORMAT)."""
     synthesis = composite.load(con)
     weights = {part["indicator_id"]: part["weight"] for part in synthesis.taking_part}
+    scores = synthesis.scores.sort("nis_code").with_columns(
+        pl.col("value").round(composite.DECIMALS), pl.lit(number_format("number", composite.DECIMALS)).alias(FORMAT))
+    decimals, formats = _indicator_formats(con)
     components = synthesis.components.join(synthesis.scores.select("nis_code", "municipality"), on="nis_code")
-    components = components.with_columns(weight=pl.col("indicator_id").replace_strict(weights, return_dtype=pl.Float64))
-    return _published(synthesis.scores.sort("nis_code"), SYNTHESIS), _published(components, COMPONENTS)
+    components = _rounded(components, decimals, ("value",)).with_columns(
+        pl.col("score").round(composite.DECIMALS),
+        weight=pl.col("indicator_id").replace_strict(weights, return_dtype=pl.Float64),
+        **{FORMAT: pl.col("indicator_id").replace_strict(formats, return_dtype=pl.String)})
+    return _published(scores, SYNTHESIS, FORMAT), _published(components, COMPONENTS, FORMAT)
 
 
 def _published(frame: pl.DataFrame, download: Download, *keep: str) -> pl.DataFrame:
@@ -140,18 +202,42 @@ def _published(frame: pl.DataFrame, download: Download, *keep: str) -> pl.DataFr
 
 # figures in the unit of the indicator, published at the number of decimals its metadata declares
 ROUNDED = ("value", "area_value", "arrondissement_value", "region_value", "change")
+# the column of a frame that holds each row's number format for the workbook (reports/xlsx.py)
+FORMAT = "_number_format"
+# Numerators and denominators have no declared precision: they are the source's figures or sums of them.
+# 15 significant digits are what a double holds exactly, so the sums lose their binary tails
+# (378038327.96000004 is published as 378038327.96) and keep every digit a publisher gave.
+SIGNIFICANT_DIGITS = 15
 
 
-def _rounded(rows: pl.DataFrame, decimals: dict[str, int]) -> pl.DataFrame:
+def _indicator_formats(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, str]]:
+    """Per indicator its decimals and the workbook's number format of its values."""
+    rows = con.execute("select indicator_id, decimals, unit from indicator_metadata").fetchall()
+    return ({i: d for i, d, _ in rows}, {i: number_format(_number_kind(unit), d) for i, d, unit in rows})
+
+
+def _number_kind(unit: str) -> str:
+    return "percent" if unit == "%" else "euro" if unit.startswith("euro") else "number"
+
+
+def _rounded(rows: pl.DataFrame, decimals: dict[str, int], columns: tuple[str, ...]) -> pl.DataFrame:
     places = pl.col("indicator_id").replace_strict(decimals, return_dtype=pl.Int64)
     return rows.with_columns(
         pl.coalesce([pl.when(places == d).then(pl.col(c).round(d)) for d in sorted(set(decimals.values()))])
-        .alias(c) for c in ROUNDED)
+        .alias(c) for c in columns)
 
 
 def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -> pl.DataFrame:
-    decimals = dict(con.execute("select indicator_id, decimals from indicator_metadata").fetchall())
-    return _published(_rounded(disclosure.published_barometer(con, indicator_ids), decimals), BAROMETER, "year")
+    """The published rows of some indicators: values at their decimals, the change between the published
+    values (the previous value is value - change), numerators and denominators without binary tails."""
+    decimals, formats = _indicator_formats(con)
+    rows = disclosure.published_barometer(con, indicator_ids)
+    rows = _rounded(rows.with_columns(previous_value=pl.col("value") - pl.col("change")), decimals,
+                    (*ROUNDED, "previous_value"))
+    rows = _rounded(rows.with_columns(change=pl.col("value") - pl.col("previous_value")), decimals, ("change",))
+    rows = rows.with_columns(pl.col("numerator", "denominator").round_sig_figs(SIGNIFICANT_DIGITS),
+                             **{FORMAT: pl.col("indicator_id").replace_strict(formats, return_dtype=pl.String)})
+    return _published(rows, BAROMETER, "year", FORMAT)
 
 
 def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -217,9 +217,9 @@ def test_downloads_keep_a_decimal_point_in_csv_and_real_numbers_in_xlsx(site):
     assert len(synthesis) == 38 and all(r["score"] == "" or "," not in r["score"] for r in synthesis)
     ranked = [r for r in synthesis if r["rank"]]
     assert all(int(r["rank_min"]) <= int(r["rank"]) <= int(r["rank_max"]) for r in ranked)
-    sheet = openpyxl.load_workbook(site / "downloads" / "barometer.xlsx", read_only=True)["barometer"]
+    sheet = openpyxl.load_workbook(site / "downloads" / "barometer.xlsx", read_only=True)["Barometer"]
     header, *body = sheet.iter_rows(values_only=True)
-    value = header.index("value")
+    value = header.index("Waarde")
     assert {type(r[value]) for r in body if r[value] is not None} <= {int, float}
     dictionary = rows(site / "downloads" / "data_dictionary.csv")
     assert any("punt als decimaalteken" in r["omschrijving"] for r in dictionary)

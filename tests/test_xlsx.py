@@ -53,6 +53,6 @@ def test_above_the_worksheet_limit_the_national_xlsx_is_left_out_with_a_note(pub
     assert not (folder / "barometer.xlsx").exists() and (folder / "barometer.csv").exists()
     assert "meer dan een Excel-werkblad bevat" in (folder / downloads.NO_NATIONAL_XLSX).read_text(encoding="utf-8")
     # per municipality there is always a workbook, with all of its rows
-    genk = openpyxl.load_workbook(folder / "gemeenten" / "71016.xlsx", read_only=True)["barometer"]
+    genk = openpyxl.load_workbook(folder / "gemeenten" / "71016.xlsx", read_only=True)["Barometer"]
     with (folder / "gemeenten" / "71016.csv").open(encoding="utf-8") as csv_file:
         assert sum(1 for _ in genk.iter_rows()) == sum(1 for _ in csv_file)
