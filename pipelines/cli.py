@@ -9,11 +9,35 @@ import argparse
 import datetime as dt
 import os
 import sys
+from enum import IntEnum
 from pathlib import Path
 
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.settings import PROJECT_ROOT, ConfigurationError, Settings
 
 OVERDUE_AFTER = {"monthly": dt.timedelta(days=35), "yearly": dt.timedelta(days=400)}
+
+
+class Exit(IntEnum):
+    """The exit codes, as `barometer --help` lists them."""
+    OK = 0  # done (or nothing to do)
+    RUN_FAILED = 1  # the run failed: a validation rule or a step failed; output/current was left as it was
+    USAGE = 2  # the command line was wrong
+    REFUSED = 3  # a file was refused: an ingested file that does not parse or fails a rule, a tampered snapshot
+    CONFIGURATION = 4  # the configuration is missing or wrong (BAROMETER_* settings, catalogue, indicators)
+    BUSY = 5  # another run holds the output folder's lock; nothing was changed
+
+
+EXIT_CODES = f"""exit codes:
+  {Exit.OK:d}  done (or nothing to do)
+  {Exit.RUN_FAILED:d}  the run failed (a validation rule or a step) or a download did; output/current was left as it was
+  {Exit.USAGE:d}  the command line was wrong
+  {Exit.REFUSED:d}  a file was refused: an ingested file that does not parse or fails a rule (it is in
+     landing/rejected/ with the reason), or a snapshot that is not what it was
+  {Exit.CONFIGURATION:d}  the configuration is missing or wrong (BAROMETER_* settings, catalogue, indicator files)
+  {Exit.BUSY:d}  another run holds the output folder's lock; nothing was changed
+
+An expected failure prints what went wrong in one or two lines; --verbose adds the traceback and
+Dagster's own log."""
 
 
 def _say(message: str) -> None:
@@ -25,15 +49,15 @@ def _report(outcome, what: str, settings: Settings) -> int:
     if outcome.success and outcome.run_id is None:
         _say(f"{what}: nothing changed since the last run (no new file, no new code); "
              f"the published release stays {current.resolve()}")
-        return 0
+        return Exit.OK
     if outcome.success:
         _say(f"{what}: run {outcome.run_id} succeeded. Published release: {current.resolve()}")
-        return 0
+        return Exit.OK
     which = f"run {outcome.run_id}" if outcome.run_id else "the run"
     print(f"{what}: {which} FAILED; output/current was left as it was.", file=sys.stderr)
     for problem in outcome.problems:
         print(f"- {problem}", file=sys.stderr)
-    return 1
+    return Exit.REFUSED if outcome.refused else Exit.RUN_FAILED
 
 
 def _years(text: str | None) -> list[int] | None:
@@ -49,19 +73,25 @@ def _years(text: str | None) -> list[int] | None:
 def run(args: argparse.Namespace) -> int:
     from pipelines.runner import run_job
 
-    settings, years = Settings.from_env(), _years(args.years)
+    settings, years = Settings.from_env().checked(), _years(args.years)
     # chosen years or --all are run as asked; otherwise only what a new file or new code made stale
     only_stale = not (years or args.all)
     what = "what changed" if only_stale else "everything"
     span = f" for the reference years {years[0]} to {years[-1]}" if years else ""
     _say(f"Running {args.job} ({what}){span} ...")
-    return _report(run_job(settings, args.job, only_stale=only_stale, years=years), "barometer run", settings)
+    outcome = run_job(settings, args.job, only_stale=only_stale, years=years, log_level=_dagster_log(args))
+    return _report(outcome, "barometer run", settings)
+
+
+def _dagster_log(args: argparse.Namespace) -> str:
+    # the failures Dagster logs with their stack traces are reported by _report in a line each
+    return "WARNING" if args.verbose else "CRITICAL"
 
 
 def sources(args: argparse.Namespace) -> int:
     from sources.snapshots import find_latest
 
-    settings = Settings.from_env()
+    settings = Settings.from_env().checked()
     roots = settings.snapshot_roots
     today = dt.date.today()
     rows = [("source", "cadence", "latest snapshot", "freshness", "publisher")]
@@ -78,7 +108,7 @@ def sources(args: argparse.Namespace) -> int:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         _say("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])
-    return 0
+    return Exit.OK
 
 
 def fetch(args: argparse.Namespace) -> int:
@@ -87,7 +117,7 @@ def fetch(args: argparse.Namespace) -> int:
     from sources.errors import SourceFileError
     from sources.snapshots import find_latest
 
-    settings = Settings.from_env()
+    settings = Settings.from_env().checked()
     catalog = settings.catalog
     chosen = [catalog.source(args.source)] if args.source else [s for s in catalog.sources.values() if s.url]
     failed = 0
@@ -112,7 +142,7 @@ def fetch(args: argparse.Namespace) -> int:
             continue
         where = f" -> {result.snapshot.folder}" if result.snapshot else ""
         _say(f"\r{source.id}: {result.status}{where}")
-    return 1 if failed else 0
+    return Exit.RUN_FAILED if failed else Exit.OK
 
 
 def ingest(args: argparse.Namespace) -> int:
@@ -120,17 +150,17 @@ def ingest(args: argparse.Namespace) -> int:
     from pipelines.runner import run_job
 
     path = Path(args.file).resolve()
-    settings = Settings.from_env()
+    settings = Settings.from_env().checked()
     landing = settings.landing
     try:
         admission = admit(path, settings.catalog, settings.snapshot_roots)
     except Rejected as rejection:
         file_away(path, landing, REJECTED, str(rejection), copy=True)
         print(f"rejected: {rejection}", file=sys.stderr)
-        return 1
+        return Exit.REFUSED
     if not admission.new:
         _say(f"{path.name} is already the newest snapshot of {admission.source.id}; nothing to run.")
-        return 0
+        return Exit.OK
     _say(f"{path.name} is {admission.source.id}; snapshot {admission.snapshot.folder}. Running ...")
     outcome = run_job(settings, only_stale=True)  # the new file and what depends on it
     if not outcome.success:
@@ -138,13 +168,16 @@ def ingest(args: argparse.Namespace) -> int:
         reason = "\n".join(outcome.problems) or "the run failed"
         withdraw(admission.snapshot.folder, None, landing, reason)
         file_away(path, landing, REJECTED, reason, copy=True)
-    return _report(outcome, f"barometer ingest {path.name}", settings)
+    code = _report(outcome, f"barometer ingest {path.name}", settings)
+    return Exit.REFUSED if not outcome.success else code
 
 
 def main(argv: list[str] | None = None) -> int:
     # runs appear in the Dagster UI when they share its instance (the repo's dagster.yaml)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
-    parser = argparse.ArgumentParser(prog="barometer", description="Armoedebarometer pipeline")
+    parser = argparse.ArgumentParser(prog="barometer", description="Armoedebarometer pipeline", epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verbose", action="store_true", help="show tracebacks and Dagster's log")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("run", help="run the pipeline and publish output/current")
     command.add_argument("--job", default="barometer_all", help="job to run (default: barometer_all)")
@@ -161,7 +194,30 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("file", help="the publisher file")
     command.set_defaults(handler=ingest)
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except Exception as failure:  # noqa: BLE001 - every failure ends in a line and an exit code
+        code = _expected(failure)
+        if code is None or args.verbose:
+            raise
+        print(f"barometer {args.command}: {failure}", file=sys.stderr)
+        if code is not Exit.BUSY:
+            print("(nothing was published; --verbose shows the traceback)", file=sys.stderr)
+        return code
+
+
+def _expected(failure: Exception) -> Exit | None:
+    """The exit code of a failure the office can meet in routine work; None for a defect (a traceback)."""
+    from pipelines.core import RunBusy
+    from sources.errors import SourceFileError
+
+    if isinstance(failure, RunBusy):
+        return Exit.BUSY
+    if isinstance(failure, SourceFileError):
+        return Exit.REFUSED
+    if isinstance(failure, ConfigurationError):
+        return Exit.CONFIGURATION
+    return None
 
 
 if __name__ == "__main__":

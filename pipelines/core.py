@@ -79,6 +79,10 @@ def _output_lock(folder: Path) -> FileLock:
     return FileLock(folder / ".run.lock")
 
 
+class RunBusy(RuntimeError):
+    """Another run holds the output folder's lock for longer than this run waits."""
+
+
 def hold_output_lock(folder: Path, timeout: float) -> FileLock:
     """Take the output folder's run lock, waiting up to `timeout` seconds; the caller releases it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,7 +90,7 @@ def hold_output_lock(folder: Path, timeout: float) -> FileLock:
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
-        raise RuntimeError(f"another barometer run is still writing to {folder} (lock {lock.lock_file} held "
+        raise RunBusy(f"another barometer run is still writing to {folder} (lock {lock.lock_file} held "
                            f"for more than {timeout:.0f} s); this run changed nothing, start it again later") \
             from None
     return lock

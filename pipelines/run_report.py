@@ -17,8 +17,22 @@ def run_problems(instance: DagsterInstance, run_id: str) -> list[str]:
     return problems
 
 
-def _root_cause(error) -> str:
+def refused_a_file(instance: DagsterInstance, run_id: str) -> bool:
+    """Whether a step of the run failed on a source file (a file error: a tampered snapshot, a file that
+    does not parse), as opposed to a failed rule or a defect."""
+    return any(_innermost(entry.dagster_event.event_specific_data.error).cls_name == "SourceFileError"
+               for entry in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE))
+
+
+def _innermost(error):
     # Dagster wraps the exception raised in a step; the innermost one says what was wrong with the data
     while error.cause is not None:
         error = error.cause
-    return f"{error.cls_name}: {error.message.strip()}"
+    return error
+
+
+def _root_cause(error) -> str:
+    error = _innermost(error)
+    # the message of a serialised error starts with the exception's qualified name
+    message = error.message.strip()
+    return message.split(": ", 1)[1] if message.split(": ", 1)[0].endswith(error.cls_name) else message

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+import yaml
+
 from models.metadata import INDICATORS_DIR, Indicator, load_indicators
 from models.synthesis import METHOD_FILE, Method, load_method
 from sources.catalog import CATALOG_PATH, Catalog, load_catalog
@@ -18,6 +20,10 @@ from sources.snapshots import EMBEDDED_SNAPSHOTS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRUE = {"1", "true", "yes", "on"}
+
+
+class ConfigurationError(ValueError):
+    """The settings, the catalogue, an indicator file or the method cannot be used as they are."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class Settings:
         return cls(output=path("BAROMETER_OUTPUT", "output"), snapshots=path("BAROMETER_SNAPSHOTS", "snapshots"),
                    landing=path("BAROMETER_LANDING", "landing"), area=environ.get("BAROMETER_AREA") or None,
                    downloads=environ.get("BAROMETER_DOWNLOADS", "").lower() in TRUE,
-                   lock_timeout=float(environ.get("BAROMETER_LOCK_TIMEOUT") or 900))
+                   lock_timeout=_seconds(environ, "BAROMETER_LOCK_TIMEOUT", 900))
 
     @classmethod
     def under(cls, folder: Path, **changes) -> Settings:
@@ -59,6 +65,15 @@ class Settings:
 
     def but(self, **changes) -> Settings:
         return replace(self, **changes)
+
+    def checked(self) -> Settings:
+        """These settings once the catalogue, the indicator files and the method have loaded; raises
+        ConfigurationError naming the file and the field that is wrong."""
+        try:
+            self.catalog, self.indicators, self.method  # noqa: B018 - loaded to be checked
+        except (ValueError, FileNotFoundError, yaml.YAMLError) as wrong:
+            raise ConfigurationError(str(wrong)) from wrong
+        return self
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -89,3 +104,11 @@ class Settings:
     def validation_report(self) -> Path:
         """The latest validation of every source, kept outside the releases: a blocked run publishes nothing."""
         return self.output / "validation" / "index.html"
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    text = environ.get(name) or str(default)
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigurationError(f"{name}={text!r} is not a number of seconds") from None

@@ -90,7 +90,7 @@ def test_the_corpus_has_a_case_for_every_file_and_thirty_kinds_of_bad_input():
 def test_refused_before_a_run_with_file_rule_and_place(case, office, tmp_path, capsys):
     before = tree_bytes(office.output / "current")
 
-    assert barometer(["ingest", str(dropped(case, tmp_path / "sent"))]) == 1
+    assert barometer(["ingest", str(dropped(case, tmp_path / "sent"))]) == 3
 
     [reason] = (office.landing / "rejected").glob("*.reason.txt")
     assert_names(capsys.readouterr().err, case["message"])
