@@ -200,8 +200,10 @@ def _published(frame: pl.DataFrame, download: Download, *keep: str) -> pl.DataFr
     return frame.select(*(column(c) for c in download.columns), *keep)
 
 
-# figures in the unit of the indicator, published at the number of decimals its metadata declares
-ROUNDED = ("value", "area_value", "arrondissement_value", "region_value", "change")
+# figures in the unit of the indicator, published at the number of decimals its metadata declares; change
+# is the difference of two published values
+VALUES = ("value", "area_value", "arrondissement_value", "region_value")
+ROUNDED = (*VALUES, "change")
 # the column of a frame that holds each row's number format for the workbook (reports/xlsx.py)
 FORMAT = "_number_format"
 # Numerators and denominators have no declared precision: they are the source's figures or sums of them.
@@ -233,7 +235,7 @@ def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -
     decimals, formats = _indicator_formats(con)
     rows = disclosure.published_barometer(con, indicator_ids)
     rows = _rounded(rows.with_columns(previous_value=pl.col("value") - pl.col("change")), decimals,
-                    (*ROUNDED, "previous_value"))
+                    (*VALUES, "previous_value"))
     rows = _rounded(rows.with_columns(change=pl.col("value") - pl.col("previous_value")), decimals, ("change",))
     rows = rows.with_columns(pl.col("numerator", "denominator").round_sig_figs(SIGNIFICANT_DIGITS),
                              **{FORMAT: pl.col("indicator_id").replace_strict(formats, return_dtype=pl.String)})
