@@ -9,8 +9,6 @@ Both multi-assets can run a subset, so a run after a new file touches only what 
 """
 
 from collections.abc import Iterator
-from datetime import timedelta
-
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetSpec, Config, FreshnessPolicy,
                      MaterializeResult, MetadataValue, TableColumn, TableSchema, asset, multi_asset)
 
@@ -19,10 +17,9 @@ from models.output_checks import SCHEMA_CHECK, OutputCheckResult
 from models.validation import RuleResult
 from pipelines.core import RELEASE, Pipeline, Validation
 from sources.catalog import Source
+from sources.freshness import OVERDUE_AFTER
 
 VALID = "valid"
-# a source that has not been refreshed within its cadence (plus a margin) shows as overdue
-FRESHNESS = {"monthly": timedelta(days=35), "yearly": timedelta(days=400)}
 
 
 class LoadConfig(Config):
@@ -43,7 +40,8 @@ def _model_spec(model: Model) -> AssetSpec:
 
 
 def _raw_spec(pipeline: Pipeline, source: Source) -> AssetSpec:
-    window = FRESHNESS.get(source.cadence)
+    # in the UI, a source not refreshed within its cadence (plus a margin) shows as overdue
+    window = OVERDUE_AFTER.get(source.cadence)
     return AssetSpec(source.raw_table, group_name="raw", deps=pipeline.raw_deps(source), skippable=True,
                      kinds={"duckdb"}, description=f"{source.title}. Publisher: {source.publisher}.",
                      freshness_policy=FreshnessPolicy.time_window(fail_window=window) if window else None)

@@ -1,7 +1,12 @@
-"""Jobs, a schedule per source cadence, the landing-folder sensor and what happens when its run fails."""
+"""Jobs, a schedule per source cadence, the landing-folder sensor, what happens when a run fails, and the
+e-mails for a failed run and an overdue source."""
 from __future__ import annotations
 
+import datetime as dt
+import json
+import smtplib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, RunFailureSensorContext, RunRequest,
@@ -10,6 +15,8 @@ from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus,
 from pipelines.core import Pipeline
 from pipelines.landing import ACCEPTED, REJECTED, Rejected, admit, file_away, withdraw
 from pipelines.run_report import run_problems
+from reports.alerts import run_failed, send, source_overdue
+from sources.freshness import freshness
 
 SNAPSHOT_TAG, LANDING_TAG = "barometer/snapshot", "barometer/landing_file"
 # cron per cadence, in Brussels time; "once" sources (a census, a catalogue) have no schedule
@@ -78,3 +85,52 @@ def landing_sensors(pipeline: Pipeline) -> list:
         context.log.info(f"withdrew {tags[SNAPSHOT_TAG]}: {reason}")
 
     return [landing_folder_sensor, landing_run_failure_sensor]
+
+
+def alert_sensors(pipeline: Pipeline, today: Callable[[], dt.date] = dt.date.today) -> list:
+    """E-mail for every failed run and for each source that becomes overdue, when a mail server is set."""
+    settings = pipeline.settings
+
+    def deliver(context, alert) -> bool:
+        # an alert that cannot be sent is logged; the run it reports on has ended as it did
+        try:
+            send(alert, settings.mail)
+        except (OSError, smtplib.SMTPException) as failure:
+            context.log.error(f"alert not sent to {settings.mail.host}:{settings.mail.port}: {failure} "
+                              f"(subject: {alert.subject})")
+            return False
+        context.log.info(f"alert sent to {', '.join(settings.mail.recipients)}: {alert.subject}")
+        return True
+
+    @run_failure_sensor(name="failed_run_alert_sensor", default_status=DefaultSensorStatus.RUNNING,
+                        description="E-mails the office when a run of any job fails (BAROMETER_SMTP_*).")
+    def failed_run_alert_sensor(context: RunFailureSensorContext) -> None:
+        if settings.mail is None:
+            return
+        run = context.dagster_run
+        problems = run_problems(context.instance, run.run_id) or [context.failure_event.message]
+        files = [Path(run.tags[LANDING_TAG]).name] if LANDING_TAG in run.tags else []
+        published = str(settings.current.resolve()) if settings.current.exists() else "none yet"
+        deliver(context, run_failed(run.job_name, run.run_id, problems, files, published, settings.ui_url))
+
+    @sensor(name="overdue_source_alert_sensor", minimum_interval_seconds=3600,
+            default_status=DefaultSensorStatus.RUNNING,
+            description="E-mails the office once when a source's newest file becomes older than its cadence "
+                        "allows (BAROMETER_SMTP_*).")
+    def overdue_source_alert_sensor(context: SensorEvaluationContext):
+        day = today()
+        overdue = [held for held in freshness(settings.catalog, settings.snapshot_roots) if held.overdue(day)]
+        if settings.mail is None:
+            return SkipReason(f"{len(overdue)} source(s) overdue; e-mail alerts are off (no BAROMETER_SMTP_HOST)")
+        # the cursor remembers the snapshot each alert was about: one e-mail per overdue file, not per tick
+        alerted = json.loads(context.cursor) if context.cursor else {}
+        still = {held.source.id: held.latest.version for held in overdue}
+        sent = {source_id: version for source_id, version in alerted.items() if still.get(source_id) == version}
+        for held in overdue:
+            if sent.get(held.source.id) != held.latest.version and \
+                    deliver(context, source_overdue(held, day, str(settings.landing), settings.ui_url)):
+                sent[held.source.id] = held.latest.version
+        context.update_cursor(json.dumps(sent, sort_keys=True))
+        return SkipReason(f"{len(overdue)} source(s) overdue: " + (", ".join(still) or "none"))
+
+    return [failed_run_alert_sensor, overdue_source_alert_sensor]

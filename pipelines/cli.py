@@ -14,9 +14,6 @@ from pathlib import Path
 
 from pipelines.settings import PROJECT_ROOT, ConfigurationError, Settings
 
-OVERDUE_AFTER = {"monthly": dt.timedelta(days=35), "yearly": dt.timedelta(days=400)}
-
-
 class Exit(IntEnum):
     """The exit codes, as `barometer --help` lists them."""
     OK = 0  # done (or nothing to do)
@@ -89,22 +86,14 @@ def _dagster_log(args: argparse.Namespace) -> str:
 
 
 def sources(args: argparse.Namespace) -> int:
-    from sources.snapshots import find_latest
+    from sources.freshness import freshness
 
     settings = Settings.from_env().checked()
-    roots = settings.snapshot_roots
     today = dt.date.today()
     rows = [("source", "cadence", "latest snapshot", "freshness", "publisher")]
-    for source in settings.catalog.sources.values():
-        latest = find_latest(roots, source.id)
-        if latest is None:
-            rows.append((source.id, source.cadence, "-", "no file yet", source.publisher))
-            continue
-        obtained = dt.date.fromisoformat(latest.origin["date_obtained"])
-        window = OVERDUE_AFTER.get(source.cadence)
-        fresh = "overdue" if window and today - obtained > window else "fresh"
-        rows.append((source.id, source.cadence, f"{latest.version} ({latest.origin['file']})", fresh,
-                     source.publisher))
+    for held in freshness(settings.catalog, settings.snapshot_roots):
+        latest = f"{held.latest.version} ({held.latest.origin['file']})" if held.latest else "-"
+        rows.append((held.source.id, held.source.cadence, latest, held.state(today), held.source.publisher))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         _say("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])

@@ -11,7 +11,7 @@ from functools import cache
 import dagster as dg
 
 from pipelines.assets import ingest_assets, model_assets, release_asset
-from pipelines.automation import barometer_all, cadence_schedules, landing_sensors
+from pipelines.automation import alert_sensors, barometer_all, cadence_schedules, landing_sensors
 from pipelines.core import Pipeline
 from pipelines.resources import run_lock
 from pipelines.settings import Settings
@@ -29,7 +29,8 @@ def build_defs(settings: Settings) -> dg.Definitions:
     # one process per run: DuckDB allows one writer, and the steps share the warehouse file
     return dg.Definitions(
         assets=[ingest_assets(pipeline), model_assets(pipeline), release_asset(pipeline)],
-        jobs=[barometer_all, *jobs], schedules=schedules, sensors=landing_sensors(pipeline),
+        jobs=[barometer_all, *jobs], schedules=schedules,
+        sensors=[*landing_sensors(pipeline), *alert_sensors(pipeline)],
         resources={"run_lock": run_lock(settings)}, executor=dg.in_process_executor)
 
 

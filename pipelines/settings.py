@@ -15,6 +15,7 @@ import yaml
 
 from models.metadata import INDICATORS_DIR, Indicator, load_indicators
 from models.synthesis import METHOD_FILE, Method, load_method
+from reports.alerts import MailServer
 from sources.catalog import CATALOG_PATH, Catalog, load_catalog
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 
@@ -42,6 +43,10 @@ class Settings:
     catalog_path: Path = CATALOG_PATH
     indicators_dir: Path = INDICATORS_DIR
     synthesis_file: Path = METHOD_FILE
+    # where failed runs and overdue sources are e-mailed; None: no e-mail
+    mail: MailServer | None = None
+    # the Dagster UI's address as the office reaches it, for the links in the e-mails
+    ui_url: str | None = None
     # a catalogue and indicators given as objects (the scale benchmark's synthetic Belgium) instead of files
     given_catalog: Catalog | None = field(default=None, compare=False, repr=False)
     given_indicators: tuple[Indicator, ...] | None = field(default=None, compare=False, repr=False)
@@ -55,7 +60,8 @@ class Settings:
         return cls(output=path("BAROMETER_OUTPUT", "output"), snapshots=path("BAROMETER_SNAPSHOTS", "snapshots"),
                    landing=path("BAROMETER_LANDING", "landing"), area=environ.get("BAROMETER_AREA") or None,
                    downloads=environ.get("BAROMETER_DOWNLOADS", "").lower() in TRUE,
-                   lock_timeout=_seconds(environ, "BAROMETER_LOCK_TIMEOUT", 900))
+                   lock_timeout=_seconds(environ, "BAROMETER_LOCK_TIMEOUT", 900), mail=_mail_server(environ),
+                   ui_url=environ.get("BAROMETER_UI_URL") or None)
 
     @classmethod
     def under(cls, folder: Path, **changes) -> Settings:
@@ -112,3 +118,23 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
         return float(text)
     except ValueError:
         raise ConfigurationError(f"{name}={text!r} is not a number of seconds") from None
+
+
+def _mail_server(environ: Mapping[str, str]) -> MailServer | None:
+    """BAROMETER_SMTP_HOST, _PORT (25), _SENDER, _RECIPIENTS (comma-separated), optional _USER, _PASSWORD
+    and _STARTTLS; no host means no e-mail, a host without sender or recipients is a configuration error."""
+    host = environ.get("BAROMETER_SMTP_HOST")
+    if not host:
+        return None
+    sender = environ.get("BAROMETER_SMTP_SENDER", "").strip()
+    recipients = tuple(r.strip() for r in environ.get("BAROMETER_SMTP_RECIPIENTS", "").split(",") if r.strip())
+    if not sender or not recipients:
+        raise ConfigurationError("BAROMETER_SMTP_HOST is set but BAROMETER_SMTP_SENDER or BAROMETER_SMTP_RECIPIENTS "
+                                 "is not: set both for e-mail alerts, or unset the host to turn them off")
+    port = environ.get("BAROMETER_SMTP_PORT") or "25"
+    if not port.isdigit():
+        raise ConfigurationError(f"BAROMETER_SMTP_PORT={port!r} is not a port number")
+    return MailServer(host=host, port=int(port), sender=sender, recipients=recipients,
+                      user=environ.get("BAROMETER_SMTP_USER") or None,
+                      password=environ.get("BAROMETER_SMTP_PASSWORD") or None,
+                      starttls=environ.get("BAROMETER_SMTP_STARTTLS", "").lower() in TRUE)

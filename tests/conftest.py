@@ -104,8 +104,8 @@ def sense(settings: Settings):
 
 def run_landed(settings: Settings):
     """What the landing sensors do with the file just dropped: the run the folder sensor asks for, on an
-    ephemeral instance, and after a failed run the failure sensor, which withdraws the snapshot and rejects
-    the file. Returns the run request, the run's outcome and the instance."""
+    ephemeral instance, and after a failed run the failure sensors, which withdraw the snapshot, reject the
+    file and send the alert. Returns the run request, the run's outcome and the instance."""
     from dagster import DagsterEventType, build_run_status_sensor_context
 
     from pipelines.definitions import build_defs
@@ -116,8 +116,8 @@ def run_landed(settings: Settings):
     if not outcome.success:
         run = instance.get_run_by_id(outcome.run_id)
         [failure] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
-        failure_sensor = build_defs(settings).resolve_sensor_def("landing_run_failure_sensor")
-        failure_sensor(build_run_status_sensor_context(
-            sensor_name="landing_run_failure_sensor", dagster_event=failure.dagster_event, dagster_instance=instance,
-            dagster_run=run).for_run_failure())
+        for name in ("landing_run_failure_sensor", "failed_run_alert_sensor"):
+            build_defs(settings).resolve_sensor_def(name)(build_run_status_sensor_context(
+                sensor_name=name, dagster_event=failure.dagster_event, dagster_instance=instance,
+                dagster_run=run).for_run_failure())
     return request, outcome, instance

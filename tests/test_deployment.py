@@ -1,13 +1,12 @@
 """The production deployment for real: a throwaway PostgreSQL cluster on a free local port, the Dagster
 daemon and webserver of deploy/ as processes against it, and the landing folder's sensor deciding two
 dropped files — one published, one refused with output/current unchanged — seen through the webserver's
-GraphQL API."""
+GraphQL API, and the failed run's alert received by a real SMTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.mail_server import MailCatcher, free_port
 from tests.test_landing import revised_newcomers_export
 
 pytestmark = pytest.mark.slow
@@ -24,12 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 BAD_FILE = ROOT / "tests" / "bad_inputs" / "bevolking_per_gemeente_2020-01-01_pre_2019_code.csv"
 RUNS = """query { runsOrError { ... on Runs { results { runId status tags { key value } } } } }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def postgres_bin() -> Path | None:
@@ -83,15 +77,24 @@ def wait_for(condition, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last})")
 
 
+@pytest.fixture
+def mail_catcher():
+    with MailCatcher() as mail:
+        yield mail
+
+
 def test_the_daemon_on_postgresql_publishes_a_dropped_file_and_refuses_a_bad_one(postgres, published_copy,
-                                                                               tmp_path):
+                                                                               mail_catcher, tmp_path):
     home, landing = tmp_path / "dagster_home", tmp_path / "landing"
     home.mkdir()
     landing.mkdir()
     shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
-    port = free_port()
+    port, mail = free_port(), mail_catcher
     env = {**os.environ, **postgres, "DAGSTER_HOME": str(home), "BAROMETER_OUTPUT": str(published_copy),
-           "BAROMETER_SNAPSHOTS": str(tmp_path / "snapshots"), "BAROMETER_LANDING": str(landing)}
+           "BAROMETER_SNAPSHOTS": str(tmp_path / "snapshots"), "BAROMETER_LANDING": str(landing),
+           "BAROMETER_SMTP_HOST": "127.0.0.1", "BAROMETER_SMTP_PORT": str(mail.port),
+           "BAROMETER_SMTP_SENDER": mail.server.sender, "BAROMETER_SMTP_RECIPIENTS": ",".join(mail.server.recipients),
+           "BAROMETER_UI_URL": f"http://127.0.0.1:{port}"}
     workspace = ["-w", str(ROOT / "deploy" / "workspace.yaml")]
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("daemon", "webserver")}
     processes = [
@@ -118,6 +121,15 @@ def test_the_daemon_on_postgresql_publishes_a_dropped_file_and_refuses_a_bad_one
         assert (published_copy / "current").resolve() == published
         reason = wait_for(lambda: list((landing / "rejected").glob("*.reason.txt")), 120, "the rejection")
         assert "nis-code-in-code-set" in reason[0].read_text(encoding="utf-8")
+
+        [alert] = wait_for(lambda: [m for m in mail.messages if "run of barometer_all failed" in m["Subject"]], 180,
+                           "the failed run's e-mail")
+        assert alert["Subject"].endswith(f"-{BAD_FILE.name}")
+        body = alert.get_content()
+        assert "rule 'nis-code-in-code-set'" in body
+        link = f"http://127.0.0.1:{port}/runs/{bad[0]['runId']}"
+        assert f"Run in the Dagster UI: {link}" in body
+        assert requests.get(link, timeout=30).status_code == 200
     finally:
         for process in processes:
             process.terminate()
