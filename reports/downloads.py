@@ -46,9 +46,9 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     _write_frame(dictionary, target / "data_dictionary")
     _write_frame(indicators, target / "indicators")
     # the same two sheets go into every workbook: their XML is made once
-    explanation = list(sheet_xml(_explanation(dictionary, indicators)))
-    extra_sheets = [("Toelichting", explanation), ("Indicatoren", list(sheet_xml(indicators)))]
-    barometer_sheet = {"headers": headers["barometer"], "formats": dict.fromkeys(ROUNDED, FORMAT)}
+    explanation = sheet_xml(_explanation(dictionary, indicators)).kept()
+    extra_sheets = [("Toelichting", explanation), ("Indicatoren", sheet_xml(indicators).kept())]
+    barometer_sheet = {"headers": headers["barometer"], "formats": {**dict.fromkeys(ROUNDED, FORMAT), **COUNT_FORMATS}}
     try:
         _store_published_rows(con)
         _copy(con, "true", target / "barometer")
@@ -155,7 +155,8 @@ def _store_published_rows(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _rows(con: duckdb.DuckDBPyConnection, where: str) -> pl.DataFrame:
-    return con.sql(f"select {_COLUMN_LIST}, {FORMAT} from download_rows where {where} order by rowid").pl()
+    formats = ", ".join((FORMAT, *COUNT_FORMATS.values()))
+    return con.sql(f"select {_COLUMN_LIST}, {formats} from download_rows where {where} order by rowid").pl()
 
 
 def _copy(con: duckdb.DuckDBPyConnection, where: str, stem: Path) -> None:
@@ -210,6 +211,8 @@ FORMAT = "_number_format"
 # 15 significant digits are what a double holds exactly, so the sums lose their binary tails
 # (378038327.96000004 is published as 378038327.96) and keep every digit a publisher gave.
 SIGNIFICANT_DIGITS = 15
+# in the workbook they show as whole numbers, or with two decimals where they have decimals (euro sums)
+COUNT_FORMATS = {"numerator": "_numerator_format", "denominator": "_denominator_format"}
 
 
 def _indicator_formats(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, str]]:
@@ -239,7 +242,10 @@ def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -
     rows = _rounded(rows.with_columns(change=pl.col("value") - pl.col("previous_value")), decimals, ("change",))
     rows = rows.with_columns(pl.col("numerator", "denominator").round_sig_figs(SIGNIFICANT_DIGITS),
                              **{FORMAT: pl.col("indicator_id").replace_strict(formats, return_dtype=pl.String)})
-    return _published(rows, BAROMETER, "year", FORMAT)
+    rows = rows.with_columns(**{shown: pl.when(pl.col(column) == pl.col(column).round(0))
+                                .then(pl.lit(number_format("number", 0))).otherwise(pl.lit(number_format("number", 2)))
+                                for column, shown in COUNT_FORMATS.items()})
+    return _published(rows, BAROMETER, "year", FORMAT, *COUNT_FORMATS.values())
 
 
 def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -9,9 +9,10 @@ of NUMBER_FORMATS.
 """
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Iterable, Iterator
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -64,23 +65,34 @@ _SHEET_START = (f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workb
 _SHEET_END = "</worksheet>"
 
 
-def write_xlsx(path: Path, sheets: Iterable[tuple[str, Iterable[bytes]]]) -> None:
-    """Write worksheets, given as (name, XML from `sheet_xml`), in order."""
-    names = []
+@dataclass(frozen=True)
+class Sheet:
+    """A worksheet's XML, in parts, and the cells its autofilter covers (header and data, "A1:R200")."""
+    parts: Iterable[bytes]
+    filter_range: str
+
+    def kept(self) -> Sheet:
+        """The same sheet with its parts made once, to be written into several workbooks."""
+        return Sheet(list(self.parts), self.filter_range)
+
+
+def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sheet]]) -> None:
+    """Write worksheets, given as (name, `sheet_xml`), in order."""
+    written = []
     # the fastest deflate: the XML repeats itself so much that it still packs some eightfold (the default release)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for number, (name, xml) in enumerate(sheets, start=1):
-            names.append(name)
-            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as sheet:
-                for part in xml:
-                    sheet.write(part)
-        for member, text in _package(names).items():
+        for number, (name, sheet) in enumerate(sheets, start=1):
+            written.append((name, sheet.filter_range))
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as member:
+                for part in sheet.parts:
+                    member.write(part)
+        for member, text in _package(written).items():
             archive.writestr(member, text)
 
 
 def sheet_xml(frame: pl.DataFrame, headers: Mapping[str, str] | None = None,
-              formats: Mapping[str, str] | None = None) -> Iterator[bytes]:
-    """The worksheet XML of a frame, a batch of rows at a time; `list()` it to reuse it in several files.
+              formats: Mapping[str, str] | None = None) -> Sheet:
+    """The worksheet of a frame, its XML made a batch of rows at a time as it is written; `.kept()` to reuse it.
 
     `headers` gives the header shown for a column (else its name). `formats` names, for a numeric column,
     the column of the frame that holds each row's format code (one of NUMBER_FORMATS); those columns are
@@ -89,19 +101,24 @@ def sheet_xml(frame: pl.DataFrame, headers: Mapping[str, str] | None = None,
         raise ValueError(f"{frame.height} rows, more than a worksheet holds ({MAX_DATA_ROWS})")
     headers, formats = headers or {}, formats or {}
     shown = [c for c in frame.columns if c not in set(formats.values())]
-    labels = [headers.get(c, c) for c in shown]
-    last = f"{_letter(len(shown) - 1)}{frame.height + 1}"
+    filter_range = f"A1:{_letter(len(shown) - 1)}{frame.height + 1}"
+    return Sheet(_sheet_parts(frame, shown, [headers.get(c, c) for c in shown], formats, filter_range), filter_range)
+
+
+def _sheet_parts(frame: pl.DataFrame, shown: list[str], labels: list[str], formats: Mapping[str, str],
+                 filter_range: str) -> Iterator[bytes]:
     yield (_SHEET_START + _widths(frame, shown, labels) + "<sheetData>" + _header(labels)).encode()
     for start in range(0, frame.height, BATCH_ROWS):
         yield _rows(frame.slice(start, BATCH_ROWS), shown, formats, first_row=start + 2).encode()
-    yield f'</sheetData><autoFilter ref="A1:{last}"/>{_SHEET_END}'.encode()
+    yield f'</sheetData><autoFilter ref="{filter_range}"/>{_SHEET_END}'.encode()
 
 
 def _widths(frame: pl.DataFrame, columns: list[str], labels: list[str]) -> str:
     """Column widths (in characters) that fit the header and the longest value, up to MAX_WIDTH."""
     longest = frame.select(pl.col(c).cast(pl.String).str.len_chars().max().fill_null(0) for c in columns).row(0) \
         if frame.height else (0,) * len(columns)
-    cols = "".join(f'<col min="{i}" max="{i}" width="{min(MAX_WIDTH, max(len(label), n) + 2)}" customWidth="1"/>'
+    # the header also holds the autofilter's button, some three characters wide
+    cols = "".join(f'<col min="{i}" max="{i}" width="{min(MAX_WIDTH, max(len(label) + 3, n) + 2)}" customWidth="1"/>'
                    for i, (label, n) in enumerate(zip(labels, longest), start=1))
     return f"<cols>{cols}</cols>"
 
@@ -154,8 +171,10 @@ def _letter(index: int) -> str:
     return letters
 
 
-def _package(names: list[str]) -> dict[str, str]:
-    """The parts around the worksheets: content types, relationships, the workbook and its styles."""
+def _package(sheets: list[tuple[str, str]]) -> dict[str, str]:
+    """The parts around the worksheets (name, filter range): content types, relationships, the workbook and
+    its styles."""
+    names = [name for name, _ in sheets]
     sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
     overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
                         for n in range(1, len(names) + 1))
@@ -170,9 +189,13 @@ def _package(names: list[str]) -> dict[str, str]:
         f'{overrides}</Types>')
     root_rels = (f'{_HEAD}<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
                  f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    sheets = "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
-                     for n, name in enumerate(names, start=1))
-    workbook = f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
+    sheet_list = "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{n}" r:id="rId{n}"/>'
+                         for n, name in enumerate(names, start=1))
+    # Excel keeps an autofilter's range in a hidden name too; LibreOffice shows the filter buttons only with it
+    filters = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
+                      f'{escape(_absolute(name, cells))}</definedName>' for n, (name, cells) in enumerate(sheets))
+    workbook = (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheet_list}</sheets>'
+                f'<definedNames>{filters}</definedNames></workbook>')
     links = "".join(f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
                     for n in range(1, len(names) + 1))
     styles_id = len(names) + 1
@@ -180,3 +203,9 @@ def _package(names: list[str]) -> dict[str, str]:
                      f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
     return {"[Content_Types].xml": content_types, "_rels/.rels": root_rels, "xl/workbook.xml": workbook,
             "xl/_rels/workbook.xml.rels": workbook_rels, "xl/styles.xml": _STYLES}
+
+
+def _absolute(sheet: str, cells: str) -> str:
+    """'Sheet name'!$A$1:$R$200: a quoted sheet name (quotes doubled) and absolute cell references."""
+    first, last = (re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", cell) for cell in cells.split(":"))
+    return "'" + sheet.replace("'", "''") + f"'!{first}:{last}"

@@ -80,6 +80,12 @@ def test_the_workbook_has_dutch_headers_number_formats_a_frozen_filtered_header_
     assert formats["%"] >= {'#,##0.0" %"'} and all(f.endswith('" %"') for f in formats["%"])
     assert formats["euro"] == {'#,##0" €"'}
     assert formats["personen"] == {"#,##0"} and formats["per 1.000 inwoners"] == {"#,##0.0"}
+    # numerators: counts as whole numbers, euro sums with their cents (767744947.55 for Genk in 2005)
+    numerators = {(row[column["Indicatorcode"]].value, row[column["Periode"]].value): row[column["Teller"]]
+                  for row in sheet.iter_rows(min_row=2) if row[column["Teller"]].value is not None}
+    income = numerators[("inkomen_per_aangifte_niet_nul", "2005")]
+    assert (income.value, income.number_format) == (767744947.55, "#,##0.00")
+    assert numerators[("aangiften_onder_10000_euro", "2022")].number_format == "#,##0"
     notes = list(book["Toelichting"].iter_rows(values_only=True))
     assert notes[0] == ("Onderdeel", "Naam", "Omschrijving")
     kinds = {row[0] for row in notes[1:]}

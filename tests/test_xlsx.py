@@ -3,6 +3,7 @@ left out above the worksheet limit (the published default data)."""
 from __future__ import annotations
 
 import math
+import zipfile
 
 import duckdb
 import openpyxl
@@ -18,7 +19,7 @@ def test_synthetic_frames_come_back_as_written(tmp_path):
                           "value": [1.5, math.nan, None], "rank": [1, None, 3], "ok": [True, False, None]})
     other = pl.DataFrame({"kolom": ["x"]})
     path = tmp_path / "t.xlsx"
-    write_xlsx(path, [("barometer", sheet_xml(table)), ("toelichting", list(sheet_xml(other)))])
+    write_xlsx(path, [("barometer", sheet_xml(table)), ("toelichting", sheet_xml(other).kept())])
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["barometer", "toelichting"]
     sheet = book["barometer"]
@@ -30,6 +31,19 @@ def test_synthetic_frames_come_back_as_written(tmp_path):
         ["71004", None, None, None, False],
         [None, " spaced ", None, 3, None]]
     assert [row for row in book["toelichting"].iter_rows(values_only=True)] == [("kolom",), ("x",)]
+    assert sheet.auto_filter.ref == "A1:E4"
+
+
+def test_each_autofilter_is_also_a_hidden_workbook_name_as_libreoffice_needs(tmp_path):
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [("Barometer", sheet_xml(pl.DataFrame({"a": [1, 2], "b": ["x", "y"]}))),
+                      ("Gemeente's", sheet_xml(pl.DataFrame({"c": [3]})))])
+    workbook = zipfile.ZipFile(path).read("xl/workbook.xml").decode()
+    assert ('<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+            "'Barometer'!$A$1:$B$3</definedName>") in workbook
+    assert ('<definedName name="_xlnm._FilterDatabase" localSheetId="1" hidden="1">'
+            "'Gemeente''s'!$A$1:$A$2</definedName>") in workbook
+    assert openpyxl.load_workbook(path)["Gemeente's"].auto_filter.ref == "A1:A2"
 
 
 def test_control_characters_that_xml_forbids_show_as_replacement_characters(tmp_path):
@@ -42,7 +56,7 @@ def test_control_characters_that_xml_forbids_show_as_replacement_characters(tmp_
 def test_a_frame_longer_than_a_worksheet_is_refused(monkeypatch):
     monkeypatch.setattr(xlsx, "MAX_DATA_ROWS", 2)
     with pytest.raises(ValueError, match="more than a worksheet holds"):
-        list(sheet_xml(pl.DataFrame({"a": [1, 2, 3]})))
+        sheet_xml(pl.DataFrame({"a": [1, 2, 3]}))
 
 
 def test_above_the_worksheet_limit_the_national_xlsx_is_left_out_with_a_note(published, tmp_path, monkeypatch):
