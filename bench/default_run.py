@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     probe.mark("orchestration", start, time.time())
     counts = {"steps": 0, "materialisations": 0, "check_evaluations": 0, "events": 0}
     if outcome.run_id:  # no run at all when nothing had to be recomputed
-                instance = DagsterInstance.get()
+        from dagster import DagsterEventType, DagsterInstance
+
+        instance = DagsterInstance.get()
         counts = {kind: len(instance.all_logs(outcome.run_id, of_type=event)) for kind, event in (
             ("steps", DagsterEventType.STEP_START),
             ("materialisations", DagsterEventType.ASSET_MATERIALIZATION),
