@@ -9,6 +9,7 @@ Both multi-assets can run a subset, so a run after a new file touches only what 
 """
 
 from collections.abc import Iterator
+
 from dagster import (AssetCheckResult, AssetCheckSpec, AssetExecutionContext, AssetSpec, Config, FreshnessPolicy,
                      MaterializeResult, MetadataValue, TableColumn, TableSchema, asset, multi_asset)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipelines.settings import PROJECT_ROOT, ConfigurationError, Settings
 
+
 class Exit(IntEnum):
     """The exit codes, as `barometer --help` lists them."""
     OK = 0  # done (or nothing to do)

@@ -9,7 +9,6 @@ of NUMBER_FORMATS.
 """
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -67,13 +66,14 @@ _SHEET_END = "</worksheet>"
 
 @dataclass(frozen=True)
 class Sheet:
-    """A worksheet's XML, in parts, and the cells its autofilter covers (header and data, "A1:R200")."""
+    """A worksheet's XML, in parts, and its size: columns, and rows with the header."""
     parts: Iterable[bytes]
-    filter_range: str
+    columns: int
+    rows: int
 
     def kept(self) -> Sheet:
         """The same sheet with its parts made once, to be written into several workbooks."""
-        return Sheet(list(self.parts), self.filter_range)
+        return Sheet(list(self.parts), self.columns, self.rows)
 
 
 def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sheet]]) -> None:
@@ -82,7 +82,7 @@ def write_xlsx(path: Path, sheets: Iterable[tuple[str, Sheet]]) -> None:
     # the fastest deflate: the XML repeats itself so much that it still packs some eightfold (the default release)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for number, (name, sheet) in enumerate(sheets, start=1):
-            written.append((name, sheet.filter_range))
+            written.append((name, _cells(sheet.columns, sheet.rows, "$")))
             with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as member:
                 for part in sheet.parts:
                     member.write(part)
@@ -101,8 +101,14 @@ def sheet_xml(frame: pl.DataFrame, headers: Mapping[str, str] | None = None,
         raise ValueError(f"{frame.height} rows, more than a worksheet holds ({MAX_DATA_ROWS})")
     headers, formats = headers or {}, formats or {}
     shown = [c for c in frame.columns if c not in set(formats.values())]
-    filter_range = f"A1:{_letter(len(shown) - 1)}{frame.height + 1}"
-    return Sheet(_sheet_parts(frame, shown, [headers.get(c, c) for c in shown], formats, filter_range), filter_range)
+    columns, rows = len(shown), frame.height + 1
+    labels = [headers.get(c, c) for c in shown]
+    return Sheet(_sheet_parts(frame, shown, labels, formats, _cells(columns, rows)), columns, rows)
+
+
+def _cells(columns: int, rows: int, absolute: str = "") -> str:
+    """The cells of a sheet, header included: the range its autofilter covers ("A1:R200"; "$A$1:$R$200")."""
+    return f"{absolute}A{absolute}1:{absolute}{_letter(columns - 1)}{absolute}{rows}"
 
 
 def _sheet_parts(frame: pl.DataFrame, shown: list[str], labels: list[str], formats: Mapping[str, str],
@@ -172,8 +178,8 @@ def _letter(index: int) -> str:
 
 
 def _package(sheets: list[tuple[str, str]]) -> dict[str, str]:
-    """The parts around the worksheets (name, filter range): content types, relationships, the workbook and
-    its styles."""
+    """The parts around the worksheets (name, cells in absolute references): content types, relationships,
+    the workbook and its styles."""
     names = [name for name, _ in sheets]
     sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
     overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
@@ -193,7 +199,7 @@ def _package(sheets: list[tuple[str, str]]) -> dict[str, str]:
                          for n, name in enumerate(names, start=1))
     # Excel keeps an autofilter's range in a hidden name too; LibreOffice shows the filter buttons only with it
     filters = "".join(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-                      f'{escape(_absolute(name, cells))}</definedName>' for n, (name, cells) in enumerate(sheets))
+                      f"{escape(_quoted(name))}!{cells}</definedName>" for n, (name, cells) in enumerate(sheets))
     workbook = (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheet_list}</sheets>'
                 f'<definedNames>{filters}</definedNames></workbook>')
     links = "".join(f'<Relationship Id="rId{n}" Type="{_REL}/worksheet" Target="worksheets/sheet{n}.xml"/>'
@@ -205,7 +211,7 @@ def _package(sheets: list[tuple[str, str]]) -> dict[str, str]:
             "xl/_rels/workbook.xml.rels": workbook_rels, "xl/styles.xml": _STYLES}
 
 
-def _absolute(sheet: str, cells: str) -> str:
-    """'Sheet name'!$A$1:$R$200: a quoted sheet name (quotes doubled) and absolute cell references."""
-    first, last = (re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", cell) for cell in cells.split(":"))
-    return "'" + sheet.replace("'", "''") + f"'!{first}:{last}"
+
+def _quoted(sheet: str) -> str:
+    """A sheet name as a reference spells it: in single quotes, a quote in it doubled."""
+    return "'" + sheet.replace("'", "''") + "'"

@@ -36,7 +36,8 @@ def test_a_failed_run_is_mailed_with_its_file_rule_rows_and_a_link_to_the_run(of
     body = message.get_content()
     assert "validation of raw_gsm_ar_03 failed" in body
     assert "synthetic_GSM_Extract_AR_03.xlsx: rule 'complete-coverage'" in body
-    assert "failed for 33 row(s)" in body and "expected (nis_code=71017, measure=kansarmoede_index, period=2024)" in body
+    assert "failed for 33 row(s)" in body
+    assert "expected (nis_code=71017, measure=kansarmoede_index, period=2024)" in body
     assert f"Run in the Dagster UI: {UI}/runs/{outcome.run_id}" in body
     assert f"Published release (unchanged): {office.current.resolve()}" in body
 
