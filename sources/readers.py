@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -347,7 +348,9 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
     sniff(path, "xlsx")
     try:
         # from a file object, because openpyxl refuses a path whose extension is not .xlsx
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, warnings.catch_warnings():
+            # the databank's exports have no default style; openpyxl supplies one, which changes no value
+            warnings.filterwarnings("ignore", "Workbook contains no default style", UserWarning)
             return openpyxl.load_workbook(fh, data_only=True)
     except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError, ValueError, InvalidFileException,
             ParseError) as exc:
