@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import duckdb
@@ -24,13 +25,19 @@ from tests.reliability import record
 # full pipeline runs of their own: not in the fast lane (make test-fast)
 pytestmark = pytest.mark.slow
 
-# (stage, a line the run logs when it gets there, seconds to wait after it before the kill)
+def release_half_written(output: Path) -> bool:
+    """A new release folder exists and holds files, but is not yet `current`."""
+    return any(any(f.is_file() for f in folder.rglob("*")) for folder in (output / "releases").glob(".building-*"))
+
+
+# (stage, a line the run logs when it gets there, seconds to wait after it before the kill, and for a stage
+# too short to hit by time, the state of the output folder that says the kill lands inside it)
 KILL_POINTS = [
-    ("fetch", "fetching ", 0.5),
-    ("load", "loading raw_population", 0.0),
-    ("validation", "validating limburg_population.csv", 0.3),
-    ("models", "building harmonised_observations", 0.0),
-    ("publication", "building a new release", 1.5),
+    ("fetch", "fetching ", 0.5, None),
+    ("load", "loading raw_population", 0.0, None),
+    ("validation", "validating limburg_population.csv", 0.3, None),
+    ("models", "building harmonised_observations", 0.0, None),
+    ("publication", "building a new release", 0.0, release_half_written),
 ]
 
 
@@ -41,12 +48,19 @@ def start_run(output: Path, home: Path, **env: str) -> subprocess.Popen:
              "DAGSTER_HOME": str(home), **env})
 
 
-def kill_when(run: subprocess.Popen, marker: str, delay: float, limit: float = 240) -> bool:
-    """SIGKILL the run once it logs `marker` (plus `delay`); False if it ended before getting there."""
+def kill_when(run: subprocess.Popen, marker: str, delay: float, inside: Callable[[], bool] | None = None,
+              limit: float = 240) -> bool:
+    """SIGKILL the run once it logs `marker` (plus `delay`) and, if given, once `inside()` holds; False if it
+    ended before getting there."""
     deadline = time.monotonic() + limit
     for line in run.stdout:
         if marker in line:
             time.sleep(delay)
+            while inside is not None and not inside():
+                if run.poll() is not None or time.monotonic() > deadline:
+                    run.wait()
+                    return False
+                time.sleep(0.01)
             run.send_signal(signal.SIGKILL)
             run.wait()
             return True
@@ -85,9 +99,10 @@ def warehouse_usable(output: Path) -> bool:
 
 def test_killed_runs_leave_the_release_intact_and_the_next_run_recovers(published_copy, tmp_path):
     release = (published_copy / "current").resolve()
-    for stage, marker, delay in KILL_POINTS:
+    for stage, marker, delay, state in KILL_POINTS:
         extra = {"BAROMETER_DOWNLOADS": "1"} if stage == "fetch" else {}
-        killed = kill_when(start_run(published_copy, tmp_path, **extra), marker, delay)
+        inside = (lambda: state(published_copy)) if state else None
+        killed = kill_when(start_run(published_copy, tmp_path, **extra), marker, delay, inside)
         ok = killed and intact(published_copy, release) and warehouse_usable(published_copy)
         record("kill", stage, "release intact, warehouse usable" if ok else "NOT intact", ok)
         assert killed, f"the run never reached {marker!r}"
