@@ -24,7 +24,7 @@ import yaml
 
 SQL_DIR = Path(__file__).with_name("sql")
 # catalogue tables (seeds) sit in the layer that first reads them
-LAYERS = ("reference", "staging", "harmonised", "indicators", "barometer", "synthesis")
+LAYERS = ("reference", "staging", "harmonised", "indicators", "barometer", "synthesis", "targets")
 SCHEMA_FIELDS = {"description", "materialized", "key", "columns", "checks", "download"}
 COLUMN_FIELDS = {"type", "description", "values", "min", "max"}
 _NAME = re.compile(r"\b[a-z_][a-z0-9_]*\b")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -12,7 +13,9 @@ import polars as pl
 from models import metadata, specs
 from models.metadata import Indicator
 from models.synthesis import METHOD_FILE, SHARES, Method
+from models.terms import TERMS, terms_frame
 from sources.catalog import Catalog
+from sources.profiles import IndicatorFacts, Profile, load_profile, profile_files
 
 
 GSM = "gsm_indicator_catalogue"
@@ -20,10 +23,12 @@ GSM = "gsm_indicator_catalogue"
 
 @dataclass(frozen=True)
 class ModelInputs:
-    """What the models are made from besides the raw tables: the catalogue, the indicators and the method."""
+    """What the models are made from besides the raw tables: the catalogue, the indicators, the method and the
+    folder of the municipalities' profiles (None: no municipality has one)."""
     catalog: Catalog
     indicators: tuple[Indicator, ...]
     method: Method
+    profiles: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,37 @@ def _synthesis_spec(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> pl.D
                         schema={"indicator_id": pl.String, "weight": pl.Float64})
 
 
+def _profiles(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> list[Profile]:
+    facts = {i.id: IndicatorFacts(i.unit, i.polarity) for i in inputs.indicators}
+    municipalities = dict(con.execute("select nis_code, name_nl from municipalities where is_current").fetchall())
+    terms = [(t.first_year, t.last_year) for t in TERMS]
+    return [load_profile(path, facts, terms, municipalities) for path in profile_files(inputs.profiles)]
+
+
+def _profile_indicators(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> pl.DataFrame:
+    rows = [{"nis_code": p.nis_code, "indicator_id": indicator, "position": position, "profile_file": p.file,
+             "example": p.example}
+            for p in _profiles(con, inputs) for position, indicator in enumerate(p.indicators, start=1)]
+    return pl.DataFrame(rows, schema={"nis_code": pl.String, "indicator_id": pl.String, "position": pl.Int64,
+                                      "profile_file": pl.String, "example": pl.Boolean})
+
+
+TARGET_SCHEMA = {"nis_code": pl.String, "indicator_id": pl.String, "term_start": pl.Int64, "term_end": pl.Int64,
+                 "direction": pl.String, "baseline_year": pl.Int64, "deadline_year": pl.Int64,
+                 "target_value": pl.Float64, "minimum_change": pl.Float64, "measure": pl.String,
+                 "against_polarity": pl.Boolean, "profile_file": pl.String, "example": pl.Boolean}
+
+
+def _targets(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> pl.DataFrame:
+    rows = [{"nis_code": p.nis_code, "indicator_id": t.indicator_id, "term_start": t.term_start,
+             "term_end": t.term_end, "direction": t.direction, "baseline_year": t.baseline_year,
+             "deadline_year": t.deadline_year, "target_value": t.value, "minimum_change": t.minimum_change,
+             "measure": t.measure, "against_polarity": t.against_polarity, "profile_file": p.file,
+             "example": p.example}
+            for p in _profiles(con, inputs) for t in p.targets]
+    return pl.DataFrame(rows, schema=TARGET_SCHEMA)
+
+
 def seeds(catalog: Catalog) -> dict[str, Seed]:
     raw_observation_tables = tuple(s.raw_table for s in catalog.observation_sources())
     return {
@@ -69,5 +105,9 @@ def seeds(catalog: Catalog) -> dict[str, Seed]:
         "indicator_metadata": Seed(("raw_gsm_indicator_catalogue",) if GSM in catalog.sources else (),
                                    _indicator_metadata),
         "synthesis_spec": Seed(("indicator_spec",), _synthesis_spec),
+        "council_terms": Seed((), lambda con, i: terms_frame()),
+        "count_units": Seed((), lambda con, i: pl.DataFrame({"unit": list(specs.COUNT_UNITS)})),
+        "profile_indicators": Seed(("municipalities",), _profile_indicators),
+        "targets": Seed(("municipalities",), _targets),
         "synthesis_parameters": Seed((), lambda con, i: pl.DataFrame([{n: getattr(i.method, n) for n in SHARES}])),
     }

@@ -7,6 +7,10 @@ import polars as pl
 
 from sources.catalog import Catalog
 
+# The catalogue units that count people or households (an amount in euro is additive but counts no one): the
+# small-numbers rule of the release and the noise of a target's change are about these.
+COUNT_UNITS = ("persons", "count_annual_average", "pitches")
+
 
 def area_spec(catalog: Catalog) -> pl.DataFrame:
     area = catalog.area

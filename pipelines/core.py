@@ -37,6 +37,7 @@ from sources import register
 from sources.catalog import Source
 from sources.download import catalogue_hosts, fetch
 from sources.parsers import empty_observations, parse_file
+from sources.profiles import profile_digest
 from sources.snapshots import find_latest, latest_snapshot
 
 RELEASE = "release"
@@ -127,7 +128,7 @@ class Pipeline:
                                                              Loaded | None] | None = None):
         self.settings = settings
         self.catalog = settings.catalog
-        self.inputs = ModelInputs(settings.catalog, settings.indicators, settings.method)
+        self.inputs = ModelInputs(settings.catalog, settings.indicators, settings.method, settings.profiles)
         self.register = self.catalog.source("municipality_register")
         self.sources = [s for s in self.catalog.raw_sources() if s is not self.register]
         self.models = build.model_graph(self.catalog)
@@ -180,7 +181,7 @@ class Pipeline:
                      for part in self.catalog.snapshot_sources(source)
                      for snapshot in [find_latest(self.settings.snapshot_roots, part.id)]]
             found[source.raw_table] = _hash(raw_code, source, files)
-        model_code = code_version(MODEL_CODE, *settings, self.inputs)
+        model_code = code_version(MODEL_CODE, *settings, self.inputs, profile_digest(self.settings.profiles))
         for model in self.models:
             found[model.name] = _hash(model_code, [p.read_bytes() for p in model.files],
                                       [found[d] for d in model.deps])

@@ -43,6 +43,8 @@ class Settings:
     catalog_path: Path = CATALOG_PATH
     indicators_dir: Path = INDICATORS_DIR
     synthesis_file: Path = METHOD_FILE
+    # the municipalities' profiles (profiles/<nis_code>.yaml or .xlsx): their indicator sets and targets
+    profiles: Path | None = None
     # where failed runs and overdue sources are e-mailed; None: no e-mail
     mail: MailServer | None = None
     # the Dagster UI's address as the office reaches it, for the links in the e-mails
@@ -58,7 +60,8 @@ class Settings:
             return Path(environ.get(name) or root / default).resolve()
 
         return cls(output=path("BAROMETER_OUTPUT", "output"), snapshots=path("BAROMETER_SNAPSHOTS", "snapshots"),
-                   landing=path("BAROMETER_LANDING", "landing"), area=environ.get("BAROMETER_AREA") or None,
+                   landing=path("BAROMETER_LANDING", "landing"), profiles=path("BAROMETER_PROFILES", "profiles"),
+                   area=environ.get("BAROMETER_AREA") or None,
                    downloads=environ.get("BAROMETER_DOWNLOADS", "").lower() in TRUE,
                    lock_timeout=_seconds(environ, "BAROMETER_LOCK_TIMEOUT", 900), mail=_mail_server(environ),
                    ui_url=environ.get("BAROMETER_UI_URL") or None)

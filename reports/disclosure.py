@@ -8,12 +8,11 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from models.specs import COUNT_UNITS
 from reports import queries
 
 # Counts from 1 to THRESHOLD - 1 are not published. A zero is: it says that nobody is counted, not who.
 THRESHOLD = 5
-# The catalogue units that count people or households (an amount in euro is additive but counts no one).
-COUNT_UNITS = ("persons", "count_annual_average", "pitches")
 CONFIDENTIAL = "confidential"
 UNRELIABLE = "unreliable"
 

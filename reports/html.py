@@ -14,6 +14,7 @@ import jinja2
 from plotly.offline import get_plotlyjs
 
 from models.boundaries import current_boundaries
+from models.specs import COUNT_UNITS
 from reports import composite, disclosure, downloads, queries
 from reports.method import method_context
 from reports.municipality import municipality_contexts
@@ -48,7 +49,7 @@ def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson: dict | No
     index = overview_context(indicators, rows, municipalities, geojson, area_name, synthesis)
     _render(env, "index.html.j2", folder / "index.html", root="", national_xlsx=national_xlsx,
             national_xlsx_note=downloads.NO_NATIONAL_XLSX, **common, **index)
-    method = method_context(indicators, synthesis, queries.counts(con, disclosure.COUNT_UNITS),
+    method = method_context(indicators, synthesis, queries.counts(con, COUNT_UNITS),
                             queries.council_terms(con), queries.area_coverage_rule(con), len(municipalities))
     _render(env, "methode.html.j2", folder / "methode.html", root="", **common, **method)
     (folder / "gemeenten").mkdir(exist_ok=True)
