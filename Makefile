@@ -18,8 +18,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
+# without a profiles folder of its own (BAROMETER_PROFILES), the example profile of Genk is published
+EXAMPLES := $(CURDIR)/examples/profiles
+
 run: install
-	$(BIN)/barometer run
+	BAROMETER_PROFILES=$${BAROMETER_PROFILES:-$(EXAMPLES)} $(BIN)/barometer run
 
 # every test, with the slowest listed at the end
 test: install
@@ -31,7 +34,7 @@ test-fast: install
 
 # the Dagster UI on http://127.0.0.1:3000 (schedules and the landing-folder sensor run while it is up)
 dev: install
-	$(BIN)/dg dev --host 127.0.0.1 --port 3000
+	BAROMETER_PROFILES=$${BAROMETER_PROFILES:-$(EXAMPLES)} $(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 # the bad-input corpus, killed and concurrent runs and the browser test; writes the README's table
 RELIABILITY_LOG := output/reliability.jsonl

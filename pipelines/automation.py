@@ -13,12 +13,12 @@ from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus,
                      SensorEvaluationContext, SkipReason, define_asset_job, run_failure_sensor, schedule, sensor)
 
 from pipelines.core import Pipeline
-from pipelines.landing import ACCEPTED, REJECTED, Rejected, admit, file_away, withdraw
+from pipelines.landing import (ACCEPTED, LANDING_TAG, PROFILE_TAG, REJECTED, SNAPSHOT_TAG, Rejected, admit, file_away,
+                               withdraw)
 from pipelines.run_report import run_problems
 from reports.alerts import run_failed, send, source_overdue
 from sources.freshness import freshness
 
-SNAPSHOT_TAG, LANDING_TAG = "barometer/snapshot", "barometer/landing_file"
 # cron per cadence, in Brussels time; "once" sources (a census, a catalogue) have no schedule
 CADENCE_CRON = {"monthly": "0 6 3 * *", "yearly": "0 6 15 1 *"}
 
@@ -56,7 +56,7 @@ def landing_sensors(pipeline: Pipeline) -> list:
         requests, notes = [], []
         for path in sorted(p for p in landing.iterdir() if p.is_file() and not p.name.startswith(".")):
             try:
-                admission = admit(path, pipeline.catalog, settings.snapshot_roots)
+                admission = admit(path, settings)
             except Rejected as rejection:
                 file_away(path, landing, REJECTED, str(rejection))
                 context.log.warning(f"rejected: {rejection}")
@@ -64,12 +64,10 @@ def landing_sensors(pipeline: Pipeline) -> list:
                 continue
             filed = file_away(path, landing, ACCEPTED)
             if not admission.new:
-                notes.append(f"{path.name} is already the newest snapshot of {admission.source.id}; no new run")
+                notes.append(f"{path.name} is already {admission.what}; no new run")
                 continue
             # the run key is the snapshot: the same bytes dropped again never start a second run
-            requests.append(RunRequest(
-                run_key=f"{admission.source.id}:{admission.snapshot.origin['sha256']}",
-                tags={SNAPSHOT_TAG: str(admission.snapshot.folder), LANDING_TAG: str(filed)}))
+            requests.append(RunRequest(run_key=admission.run_key, tags={**admission.tags, LANDING_TAG: str(filed)}))
         return requests or SkipReason("; ".join(notes) or f"no new file in {landing}")
 
     @run_failure_sensor(name="landing_run_failure_sensor", monitored_jobs=[barometer_all],
@@ -78,11 +76,11 @@ def landing_sensors(pipeline: Pipeline) -> list:
                                     "reason.")
     def landing_run_failure_sensor(context: RunFailureSensorContext) -> None:
         tags = context.dagster_run.tags
-        if SNAPSHOT_TAG not in tags:
+        if SNAPSHOT_TAG not in tags and PROFILE_TAG not in tags:
             return
         reason = "\n".join(run_problems(context.instance, context.dagster_run.run_id)) or context.failure_event.message
-        withdraw(Path(tags[SNAPSHOT_TAG]), Path(tags[LANDING_TAG]), settings.landing, reason)
-        context.log.info(f"withdrew {tags[SNAPSHOT_TAG]}: {reason}")
+        withdraw(dict(tags), Path(tags[LANDING_TAG]), settings.landing, reason)
+        context.log.info(f"withdrew {tags.get(SNAPSHOT_TAG) or tags.get(PROFILE_TAG)}: {reason}")
 
     return [landing_folder_sensor, landing_run_failure_sensor]
 

@@ -143,20 +143,20 @@ def ingest(args: argparse.Namespace) -> int:
     settings = Settings.from_env().checked()
     landing = settings.landing
     try:
-        admission = admit(path, settings.catalog, settings.snapshot_roots)
+        admission = admit(path, settings)
     except Rejected as rejection:
         file_away(path, landing, REJECTED, str(rejection), copy=True)
         print(f"rejected: {rejection}", file=sys.stderr)
         return Exit.REFUSED
     if not admission.new:
-        _say(f"{path.name} is already the newest snapshot of {admission.source.id}; nothing to run.")
+        _say(f"{path.name} is already {admission.what}; nothing to run.")
         return Exit.OK
-    _say(f"{path.name} is {admission.source.id}; snapshot {admission.snapshot.folder}. Running ...")
+    _say(f"{path.name} is {admission.what}. Running ...")
     outcome = run_job(settings, only_stale=True)  # the new file and what depends on it
     if not outcome.success:
         # like the sensor: the snapshot is withdrawn and a copy of the file is rejected with the reason
         reason = "\n".join(outcome.problems) or "the run failed"
-        withdraw(admission.snapshot.folder, None, landing, reason)
+        withdraw(admission.tags, None, landing, reason)
         file_away(path, landing, REJECTED, reason, copy=True)
     code = _report(outcome, f"barometer ingest {path.name}", settings)
     return Exit.REFUSED if not outcome.success else code

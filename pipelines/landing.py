@@ -9,16 +9,24 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
+from models.terms import TERMS
+from pipelines.settings import Settings
 from sources.catalog import Catalog, Source
 from sources.errors import SourceFileError
 from sources.download import SAFE_NAME
 from sources.identify import identify, named_sources
 from sources import register
 from sources.parsers import parse_file
+from sources.profiles import IndicatorFacts, is_profile_workbook, load_profile
 from sources.readers import check_file
 from sources.snapshots import Snapshot, find_latest, open_snapshot, retract, sha256_of, take_snapshot
 
 ACCEPTED, REJECTED = "accepted", "rejected"
+# what a landing run's tags say it installed, so that the failure sensor can take it back
+SNAPSHOT_TAG, LANDING_TAG = "barometer/snapshot", "barometer/landing_file"
+PROFILE_TAG, PREVIOUS_PROFILE_TAG = "barometer/profile", "barometer/previous_profile"
 
 
 class Rejected(Exception):
@@ -31,15 +39,56 @@ class Admission:
     snapshot: Snapshot
     new: bool  # False when the same bytes are already the newest snapshot of that source
 
+    @property
+    def what(self) -> str:
+        return f"{self.source.id} (snapshot {self.snapshot.folder})"
 
-def admit(path: Path, catalog: Catalog, snapshot_roots: list[Path]) -> Admission:
-    """Check the file's name and size, identify it by its content, check that it parses, and make it the
-    newest snapshot of its source."""
+    @property
+    def run_key(self) -> str:
+        return f"{self.source.id}:{self.snapshot.origin['sha256']}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {SNAPSHOT_TAG: str(self.snapshot.folder)}
+
+
+@dataclass(frozen=True)
+class ProfileAdmission:
+    """A municipality's profile workbook, installed in the profiles folder."""
+    nis_code: str
+    installed: Path
+    previous: Path | None  # the profile it replaced, put back if the run fails
+    sha256: str
+    new: bool
+
+    @property
+    def what(self) -> str:
+        return f"the profile of {self.nis_code} ({self.installed})"
+
+    @property
+    def run_key(self) -> str:
+        return f"profile-{self.nis_code}:{self.sha256}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {PROFILE_TAG: str(self.installed), PREVIOUS_PROFILE_TAG: str(self.previous or "")}
+
+
+REPLACED = ".replaced"
+
+
+def admit(path: Path, settings: Settings) -> Admission | ProfileAdmission:
+    """Check the file's name and size; a municipality's profile workbook is checked and installed in the profiles
+    folder; any other file is identified by its content, checked to parse and made the newest snapshot of its
+    source."""
+    catalog, snapshot_roots = settings.catalog, settings.snapshot_roots
     try:
         _check_name(path)
         check_file(path)
     except SourceFileError as err:
         raise Rejected(str(err)) from err
+    if is_profile_workbook(path):
+        return _admit_profile(path, settings)
     source = identify(path, catalog)
     if source is None:
         raise Rejected(_unidentified(path, catalog, snapshot_roots))
@@ -56,6 +105,44 @@ def admit(path: Path, catalog: Catalog, snapshot_roots: list[Path]) -> Admission
               "reference_period": f"zoals aangeleverd op {dt.date.today().isoformat()}",
               "obtained_from": f"landing folder (file {path.name})", **parsed.facts}
     return Admission(source, take_snapshot(snapshot_roots[0], source.id, path, origin), new=True)
+
+
+def _admit_profile(path: Path, settings: Settings) -> ProfileAdmission:
+    """Check the workbook by the rules of a profile and make it `<profiles>/<nis_code>.xlsx`; whether the
+    municipality lies in the area and its baselines have data, the run checks."""
+    if settings.profiles is None:
+        raise Rejected(f"{path.name} is a profile workbook, but this installation has no profiles folder "
+                       "(BAROMETER_PROFILES)")
+    frame = register.from_snapshots(settings.catalog, settings.snapshot_roots)[0]
+    today = frame.filter(pl.col("level") == "municipality", pl.col("successor_nis_code").is_null())
+    municipalities = dict(zip(today["nis_code"], today["name_nl"]))
+    facts = {i.id: IndicatorFacts(i.unit, i.polarity) for i in settings.indicators}
+    try:
+        # the workbook keeps the name it was saved under; what it holds says whose profile it is
+        code = str(load_profile(path, facts, [(t.first_year, t.last_year) for t in TERMS], municipalities,
+                                named=False).nis_code)
+    except SourceFileError as err:
+        raise Rejected(f"{path.name} is a profile workbook but breaks a rule: {err}") from err
+    folder = settings.profiles
+    other = [p for p in folder.glob(f"{code}.*") if p.suffix.lower() in (".yaml", ".yml")]
+    if other:
+        raise Rejected(f"{path.name} is the profile of {code}, which already has {other[0]} in {folder}; remove that "
+                       "file first (one profile per municipality)")
+    installed, checksum = folder / f"{code}.xlsx", sha256_of(path)
+    if installed.is_file() and sha256_of(installed) == checksum:
+        return ProfileAdmission(code, installed, None, checksum, new=False)
+    previous = None
+    if installed.is_file():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        previous = folder / REPLACED / f"{stamp}-{installed.name}"
+        previous.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(installed, previous)
+    folder.mkdir(parents=True, exist_ok=True)
+    # written beside it first, so that a run never reads half a workbook
+    partial = folder / f".{code}.xlsx.part"
+    shutil.copyfile(path, partial)
+    partial.replace(installed)
+    return ProfileAdmission(code, installed, previous, checksum, new=True)
 
 
 def _check_name(path: Path) -> None:
@@ -90,9 +177,17 @@ def file_away(path: Path, landing: Path, outcome: str, reason: str | None = None
     return target
 
 
-def withdraw(snapshot_folder: Path, filed: Path | None, landing: Path, reason: str) -> None:
-    """After a failed run: retract the snapshot so the last good one serves again, and reject the file."""
-    if snapshot_folder.is_dir():
+def withdraw(tags: dict[str, str], filed: Path | None, landing: Path, reason: str) -> None:
+    """After a failed run: take back what its file installed (`tags` of the admission) so that the last good
+    snapshot or profile serves again, and reject the file."""
+    snapshot_folder = Path(tags[SNAPSHOT_TAG]) if tags.get(SNAPSHOT_TAG) else None
+    if snapshot_folder is not None and snapshot_folder.is_dir():
         retract(open_snapshot(snapshot_folder), reason)
+    if tags.get(PROFILE_TAG):
+        installed, previous = Path(tags[PROFILE_TAG]), tags.get(PREVIOUS_PROFILE_TAG)
+        if previous and Path(previous).is_file():
+            Path(previous).replace(installed)
+        else:
+            installed.unlink(missing_ok=True)
     if filed is not None and filed.is_file():
         file_away(filed, landing, REJECTED, reason)

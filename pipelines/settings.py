@@ -20,6 +20,8 @@ from sources.catalog import CATALOG_PATH, Catalog, load_catalog
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# the example profile (Genk, not a council decision) that `make run` publishes while the office has none
+EXAMPLE_PROFILES = PROJECT_ROOT / "examples" / "profiles"
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -68,8 +70,10 @@ class Settings:
 
     @classmethod
     def under(cls, folder: Path, **changes) -> Settings:
-        """An installation whose output, snapshots and landing folder all lie in `folder` (tests, benchmarks)."""
+        """An installation whose output, snapshots, landing and profiles folders all lie in `folder` (tests,
+        benchmarks)."""
         folder = Path(folder).resolve()
+        changes.setdefault("profiles", folder / "profiles")
         return cls(output=folder / "output", snapshots=folder / "snapshots", landing=folder / "landing", **changes)
 
     def but(self, **changes) -> Settings:

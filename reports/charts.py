@@ -170,6 +170,22 @@ def trend(lines: list[Line]) -> Figure:
                    "xaxis": GRID | {"tickformat": "d", "dtick": 1}, "yaxis": GRID | {"automargin": True}}, *traces)
 
 
+def target_path(observed: Line, baseline: tuple[int, float], goal: tuple[int, float], goal_label: str) -> Figure:
+    """The observed values from the baseline year on, beside the straight line from the baseline to the goal."""
+    path = {"type": "scatter", "x": [baseline[0], goal[0]], "y": [baseline[1], goal[1]], "name": "Lijn naar het doel",
+            "mode": "lines+markers", "line": {"color": AREA_COLOUR, "dash": "dash", "width": 2},
+            "marker": {"symbol": ["circle", "star"], "size": [7, 12]},
+            "text": ["basiswaarde", _text(f"doel: {goal_label}")],
+            "hovertemplate": "%{x}: %{text}<extra></extra>"}
+    seen = {"type": "scatter", "x": observed.years, "y": observed.values, "name": _text(observed.name),
+            "mode": "lines+markers", "line": {"color": BAR_COLOUR, "width": 2},
+            "text": [_text(t) for t in observed.labels],
+            "hovertemplate": f"%{{x}}: %{{text}}<extra>{_text(observed.name)}</extra>"}
+    return figure({"height": 240, "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
+                   "legend": {"orientation": "h", "x": 0, "y": -0.2},
+                   "xaxis": GRID | {"tickformat": "d", "dtick": 1}, "yaxis": GRID | {"automargin": True}}, path, seen)
+
+
 def _text(value: str) -> str:
     return html.escape(value, quote=False)
 

@@ -21,7 +21,8 @@ FIELD_TYPES = {"VARCHAR": "string", "VARCHAR[]": "string", "DOUBLE": "number", "
 POLARS_TYPES = {"String": "string", "Float64": "number", "Int64": "integer", "Int32": "integer",
                 "Boolean": "boolean"}
 KEYS = {"barometer": ["nis_code", "indicator_id", "period"], "synthesis": ["nis_code"],
-        "synthesis_components": ["nis_code", "indicator_id"], "indicators": ["indicator_id"],
+        "synthesis_components": ["nis_code", "indicator_id"], "target_progress": ["nis_code", "indicator_id"],
+        "indicators": ["indicator_id"],
         "data_dictionary": ["bestand", "kolom"]}
 # the licences the catalogue names, with their deed where it is a standard one
 KNOWN_LICENCES = {"CC BY 4.0": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),
@@ -63,6 +64,8 @@ def write(target: Path, downloads: Iterable[Download], fills: dict[str, str],
 def _model_of(relative: str) -> str:
     if relative == "barometer.csv" or relative.startswith("gemeenten/"):
         return "barometer"
+    if relative == "doelstellingen.csv" or relative.startswith("doelstellingen/"):
+        return "target_progress"
     return {"armoedesynthese.csv": "synthesis", "armoedesynthese_componenten.csv": "synthesis_components",
             "indicators.csv": "indicators", "data_dictionary.csv": "data_dictionary"}[relative]
 

@@ -90,3 +90,23 @@ def protect_term_changes(changes: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFr
         changes = changes.join(hidden.rename({"period": column}), on=["nis_code", "indicator_id", column],
                                how="anti")
     return changes
+
+
+def protect_targets(progress: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Target progress without the baseline or latest values the small-numbers rule removed from the
+    protected `rows`, nor the changes and goal that would give them back."""
+    hidden = rows.filter(pl.col("value").is_null(), pl.col("flags").list.contains(CONFIDENTIAL)).select(
+        "nis_code", "indicator_id", "period").with_columns(gone=pl.lit(True))
+    for column in ("baseline_period", "latest_period"):
+        progress = progress.join(hidden.rename({"period": column, "gone": f"{column}_gone"}),
+                                 on=["nis_code", "indicator_id", column], how="left")
+    baseline_gone = pl.col("baseline_period_gone").fill_null(False)
+    latest_gone = pl.col("latest_period_gone").fill_null(False)
+    either = baseline_gone | latest_gone
+    return progress.with_columns(
+        pl.when(baseline_gone).then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("baseline_value", "goal", "needed_per_year", "on_course_value")).with_columns(
+        pl.when(latest_gone).then(None).otherwise(pl.col("latest_value")).alias("latest_value"),
+        *(pl.when(either).then(None).otherwise(pl.col(c)).alias(c) for c in ("observed_per_year", "noise_margin")),
+        flags=pl.when(either).then(pl.col("flags").list.concat(pl.lit([CONFIDENTIAL]))).otherwise(pl.col("flags")),
+    ).drop("baseline_period_gone", "latest_period_gone")

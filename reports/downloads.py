@@ -9,7 +9,8 @@ import polars as pl
 
 from models.graph import Download, downloads, schema_columns
 from models.warehouse import row_count
-from reports import composite, datapackage, disclosure, formatting, queries
+from reports import composite, datapackage, disclosure, formatting, queries, targets as council_targets
+from reports.profile_template import write_templates
 from reports.xlsx import MAX_DATA_ROWS, number_format, sheet_xml, write_xlsx
 
 FORMAT_NOTE = ("CSV-bestanden zijn UTF-8, met een komma als scheidingsteken, een punt als decimaalteken "
@@ -19,9 +20,10 @@ FLAG_NOTE = "; ".join(f"{code} = {formatting.FLAG_LABELS.get(code, formatting.MI
 # The published form of the barometer and the synthesis, from the `download` sections of their schema files
 PUBLISHED = {download.model: download for download in downloads()}
 BAROMETER, SYNTHESIS, COMPONENTS = PUBLISHED["barometer"], PUBLISHED["synthesis"], PUBLISHED["synthesis_components"]
+TARGETS = PUBLISHED["target_progress"]
 # a list column is published as text, its items joined by '|'
 TYPE_NAMES = {"VARCHAR": "tekst", "VARCHAR[]": "tekst", "DOUBLE": "decimaal getal", "BIGINT": "geheel getal",
-              "INTEGER": "geheel getal"}
+              "INTEGER": "geheel getal", "BOOLEAN": "true of false"}
 DICTIONARY_FIELDS = {"kolom": "Naam van de kolom in de CSV- en Parquet-bestanden",
                      "kop": "Kop van de kolom in de Excel-bestanden", "type": "Type van de waarden",
                      "omschrijving": "Wat de kolom bevat", "bestand": "De bestanden met deze kolom"}
@@ -59,11 +61,23 @@ def write_downloads(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         else:
             (target / NO_NATIONAL_XLSX).write_text(_no_xlsx_note(n_rows), encoding="utf-8")
         codes = [code for (code,) in con.execute("select distinct nis_code from download_rows order by 1").fetchall()]
+        goals = _targets_table(con)
+        targets_sheet = {"headers": headers["target_progress"], "formats": dict.fromkeys(TARGET_ROUNDED, FORMAT)}
+        _write_frame(goals.drop(FORMAT), target / "doelstellingen")
+        write_xlsx(target / "doelstellingen.xlsx",
+                   [("Doelstellingen", sheet_xml(goals, **targets_sheet)), *extra_sheets])
         for code in codes:
             chosen = f"nis_code = '{code}'"  # a code from the table itself, never outside input
             _copy(con, chosen, target / "gemeenten" / code)
-            write_xlsx(target / "gemeenten" / f"{code}.xlsx",
-                       [("Barometer", sheet_xml(_rows(con, chosen), **barometer_sheet)), *extra_sheets])
+            own = goals.filter(pl.col("nis_code") == code)
+            sheets = [("Barometer", sheet_xml(_rows(con, chosen), **barometer_sheet))]
+            if own.height:
+                (target / "doelstellingen").mkdir(exist_ok=True)
+                _write_frame(own.drop(FORMAT), target / "doelstellingen" / code)
+                sheets.append(("Doelstellingen", sheet_xml(own, **targets_sheet)))
+            write_xlsx(target / "gemeenten" / f"{code}.xlsx", [*sheets, *extra_sheets])
+        write_templates(target, queries.indicators(con).to_dicts(), _latest_published(con), queries.municipalities(con),
+                        council_targets.profiles(con), council_targets.stated(con))
     finally:
         con.execute("drop table if exists download_batches")
         con.execute("drop table if exists download_rows")
@@ -246,6 +260,35 @@ def _barometer_table(con: duckdb.DuckDBPyConnection, indicator_ids: list[str]) -
                                 .then(pl.lit(number_format("number", 0))).otherwise(pl.lit(number_format("number", 2)))
                                 for column, shown in COUNT_FORMATS.items()})
     return _published(rows, BAROMETER, "year", FORMAT, *COUNT_FORMATS.values())
+
+
+# the goal and the values of a target at the indicator's decimals, its changes per year with one more
+TARGET_VALUES = ("target_value", "goal", "baseline_value", "latest_value", "noise_margin")
+TARGET_PER_YEAR = ("needed_per_year", "observed_per_year")
+TARGET_ROUNDED = (*TARGET_VALUES, "minimum_change", *TARGET_PER_YEAR)
+
+
+def _latest_published(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per municipality and indicator its latest dated value as published (download_rows)."""
+    return con.sql("""
+        select nis_code, indicator_id, arg_max(period, year) as period, max(year) as year,
+               arg_max(value, year) as value
+        from download_rows where value is not null and year is not null group by nis_code, indicator_id""").pl()
+
+
+def _targets_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The councils' targets and their progress as published, with the workbook's number format per row."""
+    ids = [i for (i,) in con.execute("select distinct indicator_id from target_progress").fetchall()]
+    progress = council_targets.progress(con, disclosure.published_barometer(con, ids))
+    decimals, formats = _indicator_formats(con)
+    more = {i: d + council_targets.EXTRA_DECIMALS for i, d in decimals.items()}
+    names = con.sql("select nis_code, name_nl as municipality from municipalities where is_current").pl()
+    titles = con.sql("select indicator_id, title as indicator, unit from indicator_metadata").pl()
+    rows = _rounded(_rounded(progress, decimals, (*TARGET_VALUES, "minimum_change")), more, TARGET_PER_YEAR)
+    rows = rows.join(names, on="nis_code", how="left").join(titles, on="indicator_id", how="left").with_columns(
+        **{FORMAT: pl.col("indicator_id").replace_strict(formats, default=number_format("number", 2),
+                                                         return_dtype=pl.String)})
+    return _published(rows, TARGETS, FORMAT)
 
 
 def _indicator_table(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -1,5 +1,5 @@
-"""Static HTML pages: the overview (index.html), one page per municipality (gemeenten/<nis>.html)
-and the method page (methode.html).
+"""Static HTML pages: the overview (index.html), one page per municipality (gemeenten/<nis>.html), the
+councils' targets (doelstellingen.html) and the method page (methode.html).
 
 Every page loads the one shared copy of plotly.js in assets/ by a relative path, so the site works
 offline from file:// and never contacts another host.
@@ -15,7 +15,7 @@ from plotly.offline import get_plotlyjs
 
 from models.boundaries import current_boundaries
 from models.specs import COUNT_UNITS
-from reports import composite, disclosure, downloads, queries
+from reports import composite, disclosure, downloads, queries, targets
 from reports.method import method_context
 from reports.municipality import municipality_contexts
 from reports.overview import overview_context
@@ -54,8 +54,12 @@ def write_pages(con: duckdb.DuckDBPyConnection, folder: Path, geojson: dict | No
     _render(env, "methode.html.j2", folder / "methode.html", root="", **common, **method)
     (folder / "gemeenten").mkdir(exist_ok=True)
     terms = disclosure.protect_term_changes(queries.term_changes(con), rows)
+    progress, profiles = targets.progress(con, rows), targets.profiles(con)
+    by_id = {i["indicator_id"]: i for i in indicators}
+    _render(env, "doelstellingen.html.j2", folder / "doelstellingen.html", root="", **common,
+            **targets.province_context(progress, by_id, municipalities))
     for municipality, page in municipality_contexts(indicators, rows, queries.area_values(con), terms,
-                                                    municipalities, area_name, synthesis):
+                                                    municipalities, area_name, synthesis, progress, profiles):
         _render(env, "gemeente.html.j2", folder / "gemeenten" / f"{municipality['nis_code']}.html",
                 root="../", **common, **page)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from reports import charts, composite, formatting, reading
+from reports import charts, composite, formatting, reading, targets as council_targets
 from reports.describe import by_family, describe, describe_reference
 
 
@@ -20,10 +20,13 @@ SERIES_LIMIT = 20  # indicators with values in two periods or more, each with a 
 
 
 def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.DataFrame, terms: pl.DataFrame,
-                          municipalities: list[dict], area_name: str,
-                          synthesis: composite.Synthesis) -> Iterator[tuple[dict, dict]]:
-    """Yield (municipality, context) for every current municipality."""
+                          municipalities: list[dict], area_name: str, synthesis: composite.Synthesis,
+                          targets: pl.DataFrame, chosen: dict[str, dict]) -> Iterator[tuple[dict, dict]]:
+    """Yield (municipality, context) for every current municipality. A municipality with a profile (`chosen`)
+    has its own indicators first, in its order, and its `targets` at the top."""
     series = rows.partition_by("nis_code", "indicator_id", as_dict=True)
+    by_id = {i["indicator_id"]: i for i in indicators}
+    own_targets = {code: frame.to_dicts() for (code,), frame in targets.partition_by("nis_code", as_dict=True).items()}
     term_rows = {key: frame.to_dicts() for key, frame in terms.partition_by("nis_code", "indicator_id",
                                                                              as_dict=True).items()}
     area_series = area.partition_by("indicator_id", as_dict=True)
@@ -39,9 +42,14 @@ def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.D
     for municipality in municipalities:
         code = municipality["nis_code"]
         own = components.get((code,), synthesis.components.clear())
+        own_set = chosen[code]["indicators"] if code in chosen else []
+        ordered = [by_id[i] for i in own_set] + [i for i in indicators if i["indicator_id"] not in own_set]
         items = [_item(i, series.get((code, i["indicator_id"]), empty), municipality, area_lines[i["indicator_id"]],
                        term_rows.get((code, i["indicator_id"]), []), area_name, detailed)
-                 for i in indicators]
+                 | {"chosen": i["indicator_id"] in own_set}
+                 for i in ordered]
+        order = {i: n for n, i in enumerate(own_set)}
+        targets_here = sorted(own_targets.get(code, []), key=lambda t: order.get(t["indicator_id"], len(order)))
         standard_scores = dict(zip(own["indicator_id"], own["score"]))
         key_figures = [item | {"score": formatting.number(standard_scores[item["id"]], composite.DECIMALS)
                                         if item["id"] in standard_scores else ""}
@@ -51,6 +59,9 @@ def municipality_contexts(indicators: list[dict], rows: pl.DataFrame, area: pl.D
             "arrondissement_name": next((item["arrondissement_name"] for item in items if item["arrondissement_name"]),
                                         None),
             "families": by_family(indicators, items) if detailed else [],
+            "own_set": [item for item in items if item["chosen"]],
+            "targets": council_targets.target_items(targets_here, by_id, series, municipality["name_nl"]),
+            "profile": chosen.get(code),
             "synthesis": about | composite.municipality_block(scores[code]) if about["has_data"] else None,
             "key_figures": sorted(key_figures, key=lambda item: key_ids.index(item["id"]))}
 

@@ -66,15 +66,16 @@ Where = Callable[[int | None, str], dict]
 
 
 def load_profile(path: Path, indicators: Mapping[str, IndicatorFacts], terms: Sequence[tuple[int, int]],
-                 municipalities: Mapping[str, str]) -> Profile:
-    """Read and check one profile file; `municipalities` maps the area's NIS codes of today to their names."""
+                 municipalities: Mapping[str, str], named: bool = True) -> Profile:
+    """Read and check one profile file; `municipalities` maps the area's NIS codes of today to their names.
+    With `named`, the file must be named by the municipality's code (in the profiles folder)."""
     if path.suffix.lower() == ".xlsx":
         fields, targets, where = _from_workbook(path)
     elif path.suffix.lower() in (".yaml", ".yml"):
         fields, targets, where = _from_yaml(path)
     else:
         raise SourceFileError(path, "profile-format", "a profile is a .yaml file or the profile workbook (.xlsx)")
-    return _checked(path, fields, targets, where, indicators, terms, municipalities)
+    return _checked(path, fields, targets, where, indicators, terms, municipalities, named)
 
 
 def profile_files(folder: Path | None) -> list[Path]:
@@ -87,6 +88,17 @@ def profile_files(folder: Path | None) -> list[Path]:
                                   f"{seen[path.stem].name} is also a profile of {path.stem}; keep one of the two")
         seen[path.stem] = path
     return files
+
+
+def is_profile_workbook(path: Path) -> bool:
+    """A workbook with the profile's two sheets (what a civil servant drops in the landing folder)."""
+    if path.suffix.lower() != ".xlsx":
+        return False
+    try:
+        names = open_workbook(path).sheetnames
+    except SourceFileError:
+        return False
+    return PROFILE_SHEET in names and TARGET_SHEET in names
 
 
 def profile_digest(folder: Path | None) -> list[tuple[str, str]]:
@@ -187,7 +199,7 @@ def _letter(index: int) -> str:
 # --- the rules ----------------------------------------------------------------------------------------------
 
 def _checked(path: Path, fields: dict, targets: list[dict], where: Where, indicators: Mapping[str, IndicatorFacts],
-             terms: Sequence[tuple[int, int]], municipalities: Mapping[str, str]) -> Profile:
+             terms: Sequence[tuple[int, int]], municipalities: Mapping[str, str], named: bool) -> Profile:
     def fail(rule: str, detail: str, index: int | None, field: str) -> SourceFileError:
         return SourceFileError(path, rule, detail, **where(index, field))
 
@@ -195,7 +207,7 @@ def _checked(path: Path, fields: dict, targets: list[dict], where: Where, indica
     if code not in municipalities:
         raise fail("known-municipality", f"nis_code {code!r} is not a municipality of today in the area", None,
                    "nis_code")
-    if path.stem != code:
+    if named and path.stem != code:
         raise fail("profile-named-by-nis-code", f"the profile of {code} is named {code}{path.suffix}, not {path.name}",
                    None, "nis_code")
     term = _term(fields.get("term"), terms)

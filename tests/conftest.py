@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from pipelines.settings import Settings
+from pipelines.settings import EXAMPLE_PROFILES, Settings
 from sources.snapshots import EMBEDDED_SNAPSHOTS
 from tests.reliability import record
 
@@ -27,8 +27,9 @@ def run_pipeline(settings: Settings, instance: DagsterInstance | None = None, **
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory) -> Path:
-    """The output folder after one successful run on the embedded real data (read it, do not change it)."""
-    settings = installation(tmp_path_factory.mktemp("published"))
+    """The output folder after one successful run on the embedded real data with the example profile of Genk,
+    as `make run` makes it (read it, do not change it)."""
+    settings = installation(tmp_path_factory.mktemp("published"), profiles=EXAMPLE_PROFILES)
     outcome = run_pipeline(settings)
     assert outcome.success, outcome.problems
     return settings.output

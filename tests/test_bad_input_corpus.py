@@ -105,7 +105,7 @@ def rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 @pytest.mark.parametrize("case", cases("admit"))
 def test_accepted_by_the_landing_folder_as_the_same_rows(case, tmp_path):
-    admission = admit(dropped(case, tmp_path / "sent"), CATALOG, [tmp_path / "snapshots", EMBEDDED_SNAPSHOTS])
+    admission = admit(dropped(case, tmp_path / "sent"), Settings.under(tmp_path))
 
     assert admission.source.id == case["source"] and admission.new
     expected = parse(CORPUS / case["same_rows_as"], admission.source)
@@ -134,7 +134,7 @@ def snapshot_path(case: dict, source: Source, tmp_path: Path) -> Path:
     """The snapshot a run would read: a publisher file comes in through the landing folder."""
     if source.id not in load_signatures():
         return CORPUS / case["file"]
-    admission = admit(dropped(case, tmp_path / "sent"), CATALOG, [tmp_path / "snapshots", EMBEDDED_SNAPSHOTS])
+    admission = admit(dropped(case, tmp_path / "sent"), Settings.under(tmp_path))
     assert admission.source.id == source.id
     return admission.snapshot.path
 

@@ -11,7 +11,7 @@ from models.graph import SQL_DIR, downloads
 from reports.downloads import TYPE_NAMES
 
 FILES = {"barometer": "barometer.csv", "synthesis": "armoedesynthese.csv",
-         "synthesis_components": "armoedesynthese_componenten.csv"}
+         "synthesis_components": "armoedesynthese_componenten.csv", "target_progress": "doelstellingen.csv"}
 
 
 def header(path: Path) -> list[str]:

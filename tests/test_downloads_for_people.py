@@ -63,7 +63,10 @@ def test_the_source_column_names_each_source_once(barometer):
 
 def test_the_workbook_has_dutch_headers_number_formats_a_frozen_filtered_header_and_a_toelichting(folder):
     book = openpyxl.load_workbook(folder / "gemeenten" / "71016.xlsx")
-    assert book.sheetnames == ["Barometer", "Toelichting", "Indicatoren"]
+    # Genk has the targets of its example profile; a municipality without a profile has no such sheet
+    assert book.sheetnames == ["Barometer", "Doelstellingen", "Toelichting", "Indicatoren"]
+    assert openpyxl.load_workbook(folder / "gemeenten" / "71022.xlsx").sheetnames == ["Barometer", "Toelichting",
+                                                                                      "Indicatoren"]
     sheet = book["Barometer"]
     published = next(d for d in downloads() if d.model == "barometer")
     header = [c.value for c in sheet[1]]
@@ -95,7 +98,8 @@ def test_the_workbook_has_dutch_headers_number_formats_a_frozen_filtered_header_
 
 def test_every_csv_has_a_typed_parquet_file_with_the_same_rows(folder):
     csv_files = sorted(folder.rglob("*.csv"))
-    assert len(csv_files) == 5 + 38
+    # the overall files, the 38 municipalities and the targets of Genk's example profile
+    assert len(csv_files) == 6 + 38 + 1
     for path in csv_files:
         parquet = pl.read_parquet(path.with_suffix(".parquet"))
         text = pl.read_csv(path, infer_schema=False)

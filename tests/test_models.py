@@ -19,7 +19,7 @@ def con(reference_warehouse):
     synthetic observations and run the SQL models of a layer."""
     con = duckdb.connect(str(reference_warehouse.settings.warehouse))
     run_sql(con, "macros")
-    for name in ("measure_spec", "source_spec"):
+    for name in ("measure_spec", "source_spec", "council_terms", "count_units"):
         build.build_model(con, reference_warehouse.model(name), reference_warehouse.inputs)
     yield con
     con.close()
