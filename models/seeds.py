@@ -4,7 +4,7 @@ schema file under models/sql/<layer>/ like any model; SEEDS says what each reads
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -28,7 +28,9 @@ class ModelInputs:
     catalog: Catalog
     indicators: tuple[Indicator, ...]
     method: Method
-    profiles: Path | None = None
+    # not in the repr that fingerprints every model: only the tables read from the profiles depend on them,
+    # through the checksums of the files (pipelines/core.py)
+    profiles: Path | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def _profile_indicators(con: duckdb.DuckDBPyConnection, inputs: ModelInputs) -> 
                                       "profile_file": pl.String, "example": pl.Boolean})
 
 
+# the tables made from the files in the profiles folder
+PROFILE_TABLES = ("profile_indicators", "targets")
 TARGET_SCHEMA = {"nis_code": pl.String, "indicator_id": pl.String, "term_start": pl.Int64, "term_end": pl.Int64,
                  "direction": pl.String, "baseline_year": pl.Int64, "deadline_year": pl.Int64,
                  "target_value": pl.Float64, "minimum_change": pl.Float64, "measure": pl.String,

@@ -25,7 +25,7 @@ from models.boundaries import load_topology
 from models.graph import Model, dependencies, downstream
 from models.output_checks import OutputCheckResult, check_model
 from models.quarantine import record
-from models.seeds import ModelInputs
+from models.seeds import PROFILE_TABLES, ModelInputs
 from models.validation import RuleResult, describe_failures, rules_for, validate
 from models.warehouse import connection_config, row_count, run_sql
 from pipelines.settings import PROJECT_ROOT, Settings
@@ -181,10 +181,12 @@ class Pipeline:
                      for part in self.catalog.snapshot_sources(source)
                      for snapshot in [find_latest(self.settings.snapshot_roots, part.id)]]
             found[source.raw_table] = _hash(raw_code, source, files)
-        model_code = code_version(MODEL_CODE, *settings, self.inputs, profile_digest(self.settings.profiles))
+        model_code = code_version(MODEL_CODE, *settings, self.inputs)
+        # the tables read from the profiles are made from the files in the profiles folder
+        profiles = profile_digest(self.settings.profiles)
         for model in self.models:
             found[model.name] = _hash(model_code, [p.read_bytes() for p in model.files],
-                                      [found[d] for d in model.deps])
+                                      [found[d] for d in model.deps], profiles if model.name in PROFILE_TABLES else None)
         found[RELEASE] = _hash(code_version(RELEASE_CODE, self.catalog.area),
                                [found[d] for d in self.release_deps])
         return found

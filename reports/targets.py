@@ -95,7 +95,7 @@ def _item(target: dict, indicator: dict, own: pl.DataFrame | None, municipality:
                            labels=[value(v) for v in observed["value"]] if observed is not None else [])
         figure = charts.target_path(line, (target["baseline_year"], target["baseline_value"]),
                                     (target["deadline_year"], target["goal"]), value(target["goal"]))
-        item["chart"] = charts.snippet(figure, f"doel-{target['indicator_id']}",
+        item["chart"] = charts.snippet(figure, f"doelgrafiek-{target['indicator_id']}",
                                        f"{indicator['title']} in {municipality}: de waarden sinds het basisjaar "
                                        f"naast de lijn naar het doel")
     return item

@@ -65,7 +65,7 @@ def test_the_workbook_has_dutch_headers_number_formats_a_frozen_filtered_header_
     book = openpyxl.load_workbook(folder / "gemeenten" / "71016.xlsx")
     # Genk has the targets of its example profile; a municipality without a profile has no such sheet
     assert book.sheetnames == ["Barometer", "Doelstellingen", "Toelichting", "Indicatoren"]
-    assert openpyxl.load_workbook(folder / "gemeenten" / "71022.xlsx").sheetnames == ["Barometer", "Toelichting",
+    assert openpyxl.load_workbook(folder / "gemeenten" / "71053.xlsx").sheetnames == ["Barometer", "Toelichting",
                                                                                       "Indicatoren"]
     sheet = book["Barometer"]
     published = next(d for d in downloads() if d.model == "barometer")
