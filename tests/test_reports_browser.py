@@ -159,7 +159,9 @@ def test_municipality_report_puts_key_figures_first_and_links_its_own_downloads(
     page, watch = visit(f"gemeenten/{nis_code}.html")
     seen = page.evaluate(INSPECT)
     assert_clean(seen, watch.problems())
-    assert seen["headings"][:2] == ["Kerncijfers", "Alle indicatoren"]
+    # Genk's example profile puts its targets and its own set first
+    first = ["Doelstellingen", "Eigen barometer"] if nis_code == GENK else []
+    assert seen["headings"][:len(first) + 2] == [*first, "Kerncijfers", "Alle indicatoren"]
     own = [path for path in map(local_path, seen["links"]) if path and "/downloads/gemeenten/" in str(path)]
     assert {path.name for path in own} == {f"{nis_code}.csv", f"{nis_code}.xlsx"}
     assert "Sinds begin bestuursperiode 2019–2024" in seen["text"]
@@ -171,6 +173,39 @@ def test_municipality_report_puts_key_figures_first_and_links_its_own_downloads(
         # composite (no OKI), Herstappe has a score, and its rank range beside it
         assert "onbetrouwbaar (klein aantal)" in seen["text"]
         assert re.search(r"rang \d+ van 38, bij andere wegingen rang \d+ tot \d+", seen["text"])
+
+
+TARGETS_SHOWN = """() => [...document.querySelectorAll('article.target')].map(article => {
+    const chart = article.querySelector('.plotly-graph-div');
+    const heading = article.querySelector('h3').getBoundingClientRect();
+    return {id: article.id, title: article.querySelector('h3').innerText,
+            status: article.querySelector('.status').innerText,
+            marks: chart ? chart.querySelectorAll('.main-svg .point, .main-svg path').length : 0,
+            below_heading: chart ? chart.getBoundingClientRect().top >= heading.bottom : false};
+})"""
+
+
+def test_genks_targets_are_drawn_each_in_its_own_section_with_the_status_in_words(visit, artifacts):
+    page, watch = visit(f"gemeenten/{GENK}.html")
+    assert_clean(page.evaluate(INSPECT), watch.problems())
+    targets = page.evaluate(TARGETS_SHOWN)
+    assert [t["id"] for t in targets] == ["doel-werkzoekenden_rva_per_1000", "doel-werkloosheidsgraad_rva",
+                                          "doel-vdab_werkzoekendengraad"]
+    assert [t["status"].split(":")[0] for t in targets] == ["Binnen de ruis", "Niet op koers", "Onvoldoende gegevens"]
+    assert all(t["marks"] > 0 and t["below_heading"] for t in targets), targets
+    assert "Voorbeeld." in page.inner_text("p.example")
+    page.locator("#doelstellingen").screenshot(path=artifacts / "doelstellingen-genk.png")
+    # the province page names Genk's targets, each linking to its section
+    page.goto((page.url.rsplit("/gemeenten/", 1)[0] + "/doelstellingen.html"))
+    rows = page.eval_on_selector_all("#doelstellingen-tabel tbody tr", """rows => rows.map(r => ({
+        cells: [...r.cells].map(c => c.innerText), link: r.querySelector('a').href}))""")
+    assert [r["cells"][2] for r in rows] == ["niet op koers", "binnen de ruis", "onvoldoende gegevens"]
+    assert all(r["cells"][0].startswith("Genk") and "#doel-" in r["link"] for r in rows)
+    assert "1 van 38 gemeenten" in page.inner_text("main")
+    page.goto(rows[0]["link"])
+    assert page.evaluate("document.querySelector(':target').id") == "doel-werkloosheidsgraad_rva"
+    screenshot(page, artifacts, "doelstellingen.png")
+    assert watch.problems() == {}
 
 
 def test_a_rate_on_a_small_count_is_downloaded_without_its_counts(site):
@@ -204,7 +239,8 @@ def test_method_page_explains_the_composite_and_every_indicator(visit, site):
     seen = page.evaluate(INSPECT)
     assert watch.problems() == {}
     assert [path for path in map(local_path, seen["links"]) if path and not path.is_file()] == []
-    assert seen["headings"] == ["Armoedesynthese", "Kleine aantallen", "Bestuursperiodes", "Vlaggen", "Indicatoren"]
+    assert seen["headings"] == ["Armoedesynthese", "Kleine aantallen", "Bestuursperiodes", "Doelstellingen en voortgang",
+                                "Vlaggen", "Indicatoren"]
     indicators = rows(site / "downloads" / "indicators.csv")
     ids = page.eval_on_selector_all("article.indicator", "articles => articles.map(a => a.id)")
     assert ids == [row["indicator_id"] for row in indicators]
