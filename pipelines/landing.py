@@ -41,7 +41,7 @@ class Admission:
 
     @property
     def what(self) -> str:
-        return f"{self.source.id} (snapshot {self.snapshot.folder})"
+        return f"the newest snapshot of {self.source.id} ({self.snapshot.folder})"
 
     @property
     def run_key(self) -> str:

@@ -53,12 +53,14 @@ def snapshot_copy(tmp_path) -> Path:
 
 @pytest.fixture
 def office(published_copy, tmp_path, monkeypatch) -> Settings:
-    """An installation with a published release, its own snapshot folder and an empty landing folder; the
-    environment names it too, for the `barometer` command (which reads its settings from there)."""
-    settings = Settings(output=published_copy, snapshots=tmp_path / "snapshots", landing=tmp_path / "landing")
+    """An installation with a published release, its own snapshot folder, an empty landing folder and the
+    example profile the release was made with; the environment names it too, for the `barometer` command (which reads its settings from there)."""
+    settings = Settings(output=published_copy, snapshots=tmp_path / "snapshots", landing=tmp_path / "landing",
+                        profiles=EXAMPLE_PROFILES)
     settings.landing.mkdir()
     for name, value in {"BAROMETER_OUTPUT": settings.output, "BAROMETER_SNAPSHOTS": settings.snapshots,
-                        "BAROMETER_LANDING": settings.landing, "DAGSTER_HOME": tmp_path}.items():
+                        "BAROMETER_LANDING": settings.landing, "BAROMETER_PROFILES": settings.profiles,
+                        "DAGSTER_HOME": tmp_path}.items():
         monkeypatch.setenv(name, str(value))
     return settings
 

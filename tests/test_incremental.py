@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 DEPENDS_ON_ONEM_RATE = {"raw_onem_unemployment_rate", "raw_observations", "observations", "harmonised_observations",
                         "unit_indicator_values", "indicator_values", "reference_values", "area_values", "barometer",
                         "indicator_coverage", "term_changes", "synthesis_indicators", "synthesis_components",
-                        "synthesis_weights", "synthesis", "release"}
+                        "synthesis_weights", "synthesis", "target_progress", "release"}
 
 
 def published_value(output: Path, nis_code: str, indicator: str, period: str) -> str:
@@ -76,7 +76,8 @@ def test_a_step_that_failed_half_way_runs_again(tmp_path):
     with pipeline.connect() as con:
         pipeline._forget(con, ["barometer"])   # what a step does before it writes
     assert pipeline.stale() == {"barometer", "indicator_coverage", "term_changes", "synthesis_indicators",
-                                "synthesis_components", "synthesis_weights", "synthesis", "release"}
+                                "synthesis_components", "synthesis_weights", "synthesis", "target_progress",
+                                "release"}
 
 
 def test_code_version_follows_the_files_and_settings_it_names(tmp_path, monkeypatch):

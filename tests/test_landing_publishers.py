@@ -75,7 +75,7 @@ def test_a_revised_export_dropped_in_landing_is_snapshotted_and_published(office
 def test_a_revised_csv_export_is_published_by_the_ingest_command(office, capsys, tmp_path):
     assert barometer(["ingest", str(revised_newcomers_export(tmp_path))]) == 0
 
-    assert "is pic_nieuwkomers" in capsys.readouterr().out
+    assert "is the newest snapshot of pic_nieuwkomers" in capsys.readouterr().out
     assert published_value(office.output, "71016", "nieuwkomers", "2024") == "500.0"
 
 
