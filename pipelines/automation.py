@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import smtplib
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,7 @@ from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus,
                      SensorEvaluationContext, SkipReason, define_asset_job, run_failure_sensor, schedule, sensor)
 
 from pipelines.core import Pipeline
-from pipelines.landing import (ACCEPTED, LANDING_TAG, PROFILE_TAG, REJECTED, SNAPSHOT_TAG, Rejected, admit, file_away,
-                               withdraw)
+from pipelines.landing import LANDING_TAG, PROFILE_TAG, SNAPSHOT_TAG, take_in, withdraw
 from pipelines.run_report import run_problems
 from reports.alerts import run_failed, send, source_overdue
 from sources.freshness import freshness
@@ -53,22 +53,14 @@ def landing_sensors(pipeline: Pipeline) -> list:
         landing = settings.landing
         if not landing.is_dir():
             return SkipReason(f"landing folder {landing} does not exist")
-        requests, notes = [], []
-        for path in sorted(p for p in landing.iterdir() if p.is_file() and not p.name.startswith(".")):
-            try:
-                admission = admit(path, settings)
-            except Rejected as rejection:
-                file_away(path, landing, REJECTED, str(rejection))
-                context.log.warning(f"rejected: {rejection}")
-                notes.append(f"rejected {path.name}: {rejection}")
-                continue
-            filed = file_away(path, landing, ACCEPTED)
-            if not admission.new:
-                notes.append(f"{path.name} is already {admission.what}; no new run")
-                continue
-            # the run key is the snapshot: the same bytes dropped again never start a second run
-            requests.append(RunRequest(run_key=admission.run_key, tags={**admission.tags, LANDING_TAG: str(filed)}))
-        return requests or SkipReason("; ".join(notes) or f"no new file in {landing}")
+        intake = take_in(settings, json.loads(context.cursor or "{}"), time.time_ns())
+        context.update_cursor(json.dumps(intake.seen))
+        for note in intake.notes:
+            context.log.info(note)
+        # the run key is the snapshot or profile: the same bytes dropped again never start a second run
+        requests = [RunRequest(run_key=admission.run_key, tags={**admission.tags, LANDING_TAG: str(filed)})
+                    for admission, filed in intake.admitted]
+        return requests or SkipReason("; ".join(intake.notes) or f"no new file in {landing}")
 
     @run_failure_sensor(name="landing_run_failure_sensor", monitored_jobs=[barometer_all],
                         default_status=DefaultSensorStatus.RUNNING,

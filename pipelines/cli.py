@@ -136,28 +136,43 @@ def fetch(args: argparse.Namespace) -> int:
 
 
 def ingest(args: argparse.Namespace) -> int:
-    from pipelines.landing import REJECTED, Rejected, admit, file_away, withdraw
+    from pipelines.intake import NotARegularFile, refusal, settle, taken
+    from pipelines.landing import REJECTED, Rejected, admit, file_away, refuse_entry, withdraw
     from pipelines.runner import run_job
 
-    path = Path(args.file).resolve()
+    # absolute, not resolved: a symbolic link is judged as the link, never as what it points to
+    path = Path(args.file).absolute()
     settings = Settings.from_env().checked()
     landing = settings.landing
-    try:
-        admission = admit(path, settings)
-    except Rejected as rejection:
-        file_away(path, landing, REJECTED, str(rejection), copy=True)
-        print(f"rejected: {rejection}", file=sys.stderr)
+    reason = refusal(path)
+    if reason is None and not settle(path, settings.landing_stable_seconds):
+        reason = f"{path.name} is still being written; try again once the copy has finished"
+    if reason is not None:
+        refuse_entry(path.name, landing, reason)
+        print(f"refused: {reason}", file=sys.stderr)
         return Exit.REFUSED
-    if not admission.new:
-        _say(f"{path.name} is already {admission.what}; nothing to run.")
-        return Exit.OK
-    _say(f"{path.name} is {admission.what}. Running ...")
-    outcome = run_job(settings, only_stale=True)  # the new file and what depends on it
-    if not outcome.success:
-        # like the sensor: the snapshot is withdrawn and a copy of the file is rejected with the reason
-        reason = "\n".join(outcome.problems) or "the run failed"
-        withdraw(admission.tags, None, landing, reason)
-        file_away(path, landing, REJECTED, reason, copy=True)
+    try:
+        with taken(path) as copy:
+            try:
+                admission = admit(copy, settings)
+            except Rejected as rejection:
+                file_away(copy, landing, REJECTED, str(rejection), copy=True)
+                print(f"rejected: {rejection}", file=sys.stderr)
+                return Exit.REFUSED
+            if not admission.new:
+                _say(f"{path.name} is already {admission.what}; nothing to run.")
+                return Exit.OK
+            _say(f"{path.name} is {admission.what}. Running ...")
+            outcome = run_job(settings, only_stale=True)  # the new file and what depends on it
+            if not outcome.success:
+                # like the sensor: the snapshot is withdrawn and a copy of the file is rejected with the reason
+                reason = "\n".join(outcome.problems) or "the run failed"
+                withdraw(admission.tags, None, landing, reason)
+                file_away(copy, landing, REJECTED, reason, copy=True)
+    except NotARegularFile as refused:
+        refuse_entry(path.name, landing, str(refused))
+        print(f"refused: {refused}", file=sys.stderr)
+        return Exit.REFUSED
     code = _report(outcome, f"barometer ingest {path.name}", settings)
     return Exit.REFUSED if not outcome.success else code
 

@@ -1,6 +1,7 @@
 """The landing folder: a file an analyst drops is identified, snapshotted and run, or rejected with a reason.
 
-Used by the landing-folder sensor and by `barometer ingest FILE`, so both treat a file the same way.
+Used by the landing-folder sensor and by `barometer ingest FILE`, so both treat a file the same way; what
+counts as a file to take at all is pipelines/intake.py.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from models.terms import TERMS
+from pipelines.intake import NotARegularFile, scan, taken
 from pipelines.settings import Settings
 from sources.catalog import Catalog, Source
 from sources.errors import SourceFileError
@@ -145,6 +147,46 @@ def _admit_profile(path: Path, settings: Settings) -> ProfileAdmission:
     return ProfileAdmission(code, installed, previous, checksum, new=True)
 
 
+@dataclass
+class Intake:
+    """What one look at the landing folder did."""
+    admitted: list[tuple[Admission | ProfileAdmission, Path]]  # new snapshots or profiles, with the filed file
+    notes: list[str]
+    seen: dict[str, list[int]]  # for the next look (the sensor's cursor)
+
+
+def take_in(settings: Settings, seen: dict[str, list[int]], now_ns: int) -> Intake:
+    """Refuse what is not a file of its own, leave lock files and files still being written, and admit up to
+    the settings' cap of the stable files (the rest wait for the next look)."""
+    landing = settings.landing
+    found = scan(landing, seen, now_ns, settings.landing_stable_seconds, settings.landing_files_per_tick)
+    admitted, notes = [], []
+    for entry, reason in found.refused:
+        file_away(entry, landing, REJECTED, reason)
+        notes.append(f"refused {reason}")
+    for path in found.ready:
+        try:
+            with taken(path) as copy:
+                admission = admit(copy, settings)
+        except (Rejected, NotARegularFile) as rejection:
+            file_away(path, landing, REJECTED, str(rejection))
+            notes.append(f"rejected {path.name}: {rejection}")
+            continue
+        filed = file_away(path, landing, ACCEPTED)
+        if admission.new:
+            admitted.append((admission, filed))
+        else:
+            notes.append(f"{path.name} is already {admission.what}; no new run")
+    if found.changing:
+        notes.append(f"still being written, left for a later look: {', '.join(found.changing)}")
+    if found.later:
+        notes.append(f"over the {settings.landing_files_per_tick} files of one look, left for the next: "
+                     f"{', '.join(found.later)}")
+    if found.ignored:
+        notes.append(f"lock or temporary files, left alone: {', '.join(found.ignored)}")
+    return Intake(admitted, notes, found.seen)
+
+
 def _check_name(path: Path) -> None:
     # the name becomes part of the snapshot's path and appears in messages and scripts
     if not SAFE_NAME.fullmatch(path.name) or path.name.startswith((".", "-")):
@@ -175,6 +217,17 @@ def file_away(path: Path, landing: Path, outcome: str, reason: str | None = None
     if reason is not None:
         target.with_name(target.name + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
     return target
+
+
+def refuse_entry(name: str, landing: Path, reason: str) -> Path:
+    """The reason for an entry outside the landing folder that is not taken (`barometer ingest` of a link):
+    only the reason is written, nothing is read or copied."""
+    folder = landing / REJECTED
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    note = folder / f"{stamp}-{name}.reason.txt"
+    note.write_text(reason + "\n", encoding="utf-8")
+    return note
 
 
 def withdraw(tags: dict[str, str], filed: Path | None, landing: Path, reason: str) -> None:

@@ -40,6 +40,10 @@ class Settings:
     area: str | None = None
     # runs fetch from the publishers first
     downloads: bool = False
+    # a dropped file is taken once unchanged for this long (a copy in progress is left alone) ...
+    landing_stable_seconds: float = 30.0
+    # ... and at most this many in one look of the sensor; the rest wait for the next
+    landing_files_per_tick: int = 10
     # seconds a run waits for another run on the same output folder
     lock_timeout: float = 900.0
     catalog_path: Path = CATALOG_PATH
@@ -66,6 +70,8 @@ class Settings:
                    area=environ.get("BAROMETER_AREA") or None,
                    downloads=environ.get("BAROMETER_DOWNLOADS", "").lower() in TRUE,
                    lock_timeout=_seconds(environ, "BAROMETER_LOCK_TIMEOUT", 900), mail=_mail_server(environ),
+                   landing_stable_seconds=_seconds(environ, "BAROMETER_LANDING_STABLE_SECONDS", 30),
+                   landing_files_per_tick=_count(environ, "BAROMETER_LANDING_FILES_PER_TICK", 10),
                    ui_url=environ.get("BAROMETER_UI_URL") or None)
 
     @classmethod
@@ -125,6 +131,13 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
         return float(text)
     except ValueError:
         raise ConfigurationError(f"{name}={text!r} is not a number of seconds") from None
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigurationError(f"{name}={text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _mail_server(environ: Mapping[str, str]) -> MailServer | None:

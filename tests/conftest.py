@@ -14,8 +14,9 @@ from tests.reliability import record
 
 
 def installation(folder: Path, **changes) -> Settings:
-    """Settings whose output, snapshots and landing folder lie in `folder`."""
-    return Settings.under(folder, **changes)
+    """Settings whose output, snapshots and landing folder lie in `folder`. A test drops a file whole, so the
+    landing folder takes it at once (tests/test_intake.py waits for files being written)."""
+    return Settings.under(folder, **{"landing_stable_seconds": 0, **changes})
 
 
 def run_pipeline(settings: Settings, instance: DagsterInstance | None = None, **options):
@@ -54,12 +55,14 @@ def snapshot_copy(tmp_path) -> Path:
 @pytest.fixture
 def office(published_copy, tmp_path, monkeypatch) -> Settings:
     """An installation with a published release, its own snapshot folder, an empty landing folder and the
-    example profile the release was made with; the environment names it too, for the `barometer` command (which reads its settings from there)."""
+    example profile the release was made with; the environment names it too, for the `barometer` command (which
+    reads its settings from there). A test drops a file whole, so the landing folder takes it at once."""
     settings = Settings(output=published_copy, snapshots=tmp_path / "snapshots", landing=tmp_path / "landing",
-                        profiles=EXAMPLE_PROFILES)
+                        profiles=EXAMPLE_PROFILES, landing_stable_seconds=0)
     settings.landing.mkdir()
     for name, value in {"BAROMETER_OUTPUT": settings.output, "BAROMETER_SNAPSHOTS": settings.snapshots,
                         "BAROMETER_LANDING": settings.landing, "BAROMETER_PROFILES": settings.profiles,
+                        "BAROMETER_LANDING_STABLE_SECONDS": 0,
                         "DAGSTER_HOME": tmp_path}.items():
         monkeypatch.setenv(name, str(value))
     return settings

@@ -92,6 +92,8 @@ def test_the_daemon_on_postgresql_publishes_a_dropped_file_and_refuses_a_bad_one
     port, mail = free_port(), mail_catcher
     env = {**os.environ, **postgres, "DAGSTER_HOME": str(home), "BAROMETER_OUTPUT": str(published_copy),
            "BAROMETER_SNAPSHOTS": str(tmp_path / "snapshots"), "BAROMETER_LANDING": str(landing),
+           # a file is dropped whole here: one second unchanged is enough (a tick within it waits for the next)
+           "BAROMETER_LANDING_STABLE_SECONDS": "1",
            "BAROMETER_SMTP_HOST": "127.0.0.1", "BAROMETER_SMTP_PORT": str(mail.port),
            "BAROMETER_SMTP_SENDER": mail.server.sender, "BAROMETER_SMTP_RECIPIENTS": ",".join(mail.server.recipients),
            "BAROMETER_UI_URL": f"http://127.0.0.1:{port}"}

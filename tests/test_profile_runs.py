@@ -24,7 +24,7 @@ GENK = yaml.safe_load((EXAMPLE_PROFILES / "71016.yaml").read_text(encoding="utf-
 def council(published_copy, tmp_path) -> Settings:
     """An installation with a published release (made with Genk's example profile) and its own profiles folder."""
     settings = Settings(output=published_copy, snapshots=tmp_path / "snapshots", landing=tmp_path / "landing",
-                        profiles=tmp_path / "profiles")
+                        profiles=tmp_path / "profiles", landing_stable_seconds=0)
     settings.landing.mkdir()
     settings.profiles.mkdir()
     return settings
