@@ -136,7 +136,7 @@ def fetch(args: argparse.Namespace) -> int:
 
 
 def ingest(args: argparse.Namespace) -> int:
-    from pipelines.intake import NotARegularFile, refusal, settle, taken
+    from pipelines.intake import NotARegularFile, refusal, settle, taken, unwritable
     from pipelines.landing import REJECTED, Rejected, admit, file_away, refuse_entry, withdraw
     from pipelines.runner import run_job
 
@@ -144,6 +144,13 @@ def ingest(args: argparse.Namespace) -> int:
     path = Path(args.file).absolute()
     settings = Settings.from_env().checked()
     landing = settings.landing
+    try:
+        landing.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # unwritable() says why
+    blocked = unwritable(landing)
+    if blocked:
+        raise ConfigurationError(blocked)
     reason = refusal(path)
     if reason is None and not settle(path, settings.landing_stable_seconds):
         reason = f"{path.name} is still being written; try again once the copy has finished"

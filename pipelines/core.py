@@ -8,8 +8,10 @@ code made stale, without asking Dagster's event log.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from models.quarantine import record
 from models.seeds import PROFILE_TABLES, ModelInputs
 from models.validation import RuleResult, describe_failures, rules_for, validate
 from models.warehouse import connection_config, row_count, run_sql
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.settings import PROJECT_ROOT, ConfigurationError, Settings
 from reports.downloads import write_downloads
 from reports.html import area_boundaries, write_pages
 from reports.release import publish
@@ -85,8 +87,16 @@ class RunBusy(RuntimeError):
 
 
 def hold_output_lock(folder: Path, timeout: float) -> FileLock:
-    """Take the output folder's run lock, waiting up to `timeout` seconds; the caller releases it."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Take the output folder's run lock, waiting up to `timeout` seconds; the caller releases it. Raises
+    ConfigurationError when the folder cannot be written (a run could publish nothing there)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-")
+        probe.close()
+    except OSError as err:
+        raise ConfigurationError(f"the output folder {folder} is not writable ({err.strerror}); give the "
+                                 "barometer's account write access to it (BAROMETER_OUTPUT); nothing was changed") \
+            from None
     lock = _output_lock(folder)
     try:
         lock.acquire(timeout=timeout)
@@ -212,9 +222,33 @@ class Pipeline:
         Raises RuntimeError when another run holds the lock longer than the settings' timeout."""
         lock = hold_output_lock(self.settings.output, self.settings.lock_timeout)
         try:
+            self.set_aside_a_damaged_warehouse()
             return self.stale()
         finally:
             lock.release()
+
+    def set_aside_a_damaged_warehouse(self) -> None:
+        """The warehouse is derived data: one that cannot be read whole (a disk fault, a truncated copy) is
+        moved aside, so that the run rebuilds it from the snapshots and never publishes from it. Every table
+        is read row by row (a hash of each row), since a damaged block shows only when it is read."""
+        path = self.settings.warehouse
+        if not path.exists():
+            return
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            try:
+                tables = con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
+                for (table,) in tables:
+                    con.execute(f'select min(hash(t)) from "{table}" t').fetchall()
+            finally:
+                con.close()
+        except duckdb.Error as damage:
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+            aside = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+            path.rename(aside)
+            path.with_name(path.name + ".wal").unlink(missing_ok=True)
+            say(f"the warehouse {path} cannot be read ({type(damage).__name__}: {str(damage).splitlines()[0]}); it "
+                f"was moved to {aside.name} and is rebuilt from the snapshots in this run")
 
     def _forget(self, con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
         """Before a step writes: a step that fails half-way must not look done to the next run."""
@@ -355,6 +389,7 @@ class Pipeline:
             validation: bool = True) -> Path | None:
         """The whole pipeline (or the chosen steps) in this process, without Dagster: used by the floor and
         the benchmarks. Raises ValidationFailed when a blocking rule fails."""
+        self.set_aside_a_damaged_warehouse()
         chosen = set(self.step_names()) if names is None else names
         for group in ([self.register], self.sources):
             picked = [s for s in group if s.raw_table in chosen]

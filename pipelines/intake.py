@@ -43,6 +43,17 @@ class Scan:
     seen: dict[str, list[int]] = field(default_factory=dict)
 
 
+def unwritable(landing: Path) -> str | None:
+    """Why nothing can be taken from the landing folder: a file that cannot be filed away afterwards would be
+    taken again at every look. None when a file can be written there."""
+    try:
+        tempfile.NamedTemporaryFile(dir=landing, prefix=".write-probe-").close()
+    except OSError as err:
+        return (f"the landing folder {landing} is not writable ({err.strerror}): no file is taken until the "
+                "barometer's account may write there (accepted/ and rejected/ are made in it)")
+    return None
+
+
 def refusal(path: Path) -> str | None:
     """Why `path` is not read, judged from the entry itself (lstat: a link is never followed); None for a
     regular file with a single link."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from models.terms import TERMS
-from pipelines.intake import NotARegularFile, scan, taken
+from pipelines.intake import NotARegularFile, scan, taken, unwritable
 from pipelines.settings import Settings
 from sources.catalog import Catalog, Source
 from sources.errors import SourceFileError
@@ -159,6 +159,9 @@ def take_in(settings: Settings, seen: dict[str, list[int]], now_ns: int) -> Inta
     """Refuse what is not a file of its own, leave lock files and files still being written, and admit up to
     the settings' cap of the stable files (the rest wait for the next look)."""
     landing = settings.landing
+    blocked = unwritable(landing)
+    if blocked:
+        return Intake([], [blocked], seen)
     found = scan(landing, seen, now_ns, settings.landing_stable_seconds, settings.landing_files_per_tick)
     admitted, notes = [], []
     for entry, reason in found.refused:

@@ -6,6 +6,7 @@ on POSIX file systems.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -17,6 +18,10 @@ from pathlib import Path
 from sources.snapshots import sha256_of
 
 MANIFEST = "manifest.json"
+
+
+class DiskFull(OSError):
+    """The disk filled up while a release was written; nothing of it was published."""
 
 
 def publish(output_dir: Path, build: Callable[[Path], None], keep: int = 5) -> Path:
@@ -33,8 +38,13 @@ def publish(output_dir: Path, build: Callable[[Path], None], keep: int = 5) -> P
         _write_manifest(building, release_id, now)
         final = releases / release_id
         building.rename(final)
-    except BaseException:
+    except BaseException as failure:
         shutil.rmtree(building, ignore_errors=True)
+        if isinstance(failure, OSError) and failure.errno == errno.ENOSPC:
+            raise DiskFull(f"the disk holding {output_dir} filled up while release {release_id} was written "
+                           f"({failure.filename or 'a file'}): the half-written release was removed and "
+                           f"{output_dir / 'current'} still serves the previous release; free some space and run "
+                           "again") from None  # the innermost error is what the run's report shows
         raise
     current = output_dir / "current"
     _switch(current, Path("releases") / release_id)

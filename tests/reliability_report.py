@@ -12,7 +12,8 @@ from pathlib import Path
 
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
 KINDS = {"bad input": "Bad input", "kill": "Run killed (SIGKILL)", "concurrent": "Runs started together",
-         "browser": "Hostile data in a real browser"}
+         "browser": "Hostile data in a real browser", "landing": "The landing folder as a shared folder",
+         "server": "Faults of a real server", "fuzz": "Every reader fuzzed (Hypothesis: random bytes, mutated real files)"}
 
 
 def table(entries: list[dict]) -> str:

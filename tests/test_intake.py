@@ -51,6 +51,7 @@ def contents_under(folder: Path) -> list[bytes]:
 
 # --- the look at the folder -------------------------------------------------------------------------------
 
+@pytest.mark.reliability("landing", "symbolic link, hard link, FIFO, socket; office lock and partial files", "refused without opening; lock files left alone")
 def test_a_look_sorts_files_links_special_files_and_lock_files(tmp_path):
     landing = tmp_path / "landing"
     (landing / "rejected").mkdir(parents=True)
@@ -72,6 +73,7 @@ def test_a_look_sorts_files_links_special_files_and_lock_files(tmp_path):
     assert sorted(found.ignored) == sorted(LOCK_AND_TEMPORARY)
 
 
+@pytest.mark.reliability("landing", "a file still being copied", "left until unchanged")
 def test_a_file_is_taken_only_once_it_stopped_changing(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -89,6 +91,7 @@ def test_a_file_is_taken_only_once_it_stopped_changing(tmp_path):
     assert scan(landing, grown, time.time_ns(), 30, 10).changing == [export.name]
 
 
+@pytest.mark.reliability("landing", "more files than one look takes", "the rest left for the next look")
 def test_a_look_takes_at_most_its_cap_and_leaves_the_rest_for_the_next(tmp_path):
     landing = tmp_path / "landing"
     landing.mkdir()
@@ -98,6 +101,7 @@ def test_a_look_takes_at_most_its_cap_and_leaves_the_rest_for_the_next(tmp_path)
     assert ([p.name for p in found.ready], found.later) == (["a.csv", "b.csv"], ["c.csv"])
 
 
+@pytest.mark.reliability("landing", "a file swapped for a link or FIFO after the look", "not opened")
 def test_a_name_that_became_a_link_after_the_look_is_not_opened(tmp_path):
     secret = secret_file(tmp_path)
     swapped = tmp_path / "export.csv"
@@ -113,6 +117,7 @@ def test_a_name_that_became_a_link_after_the_look_is_not_opened(tmp_path):
 
 # --- the sensor and the command line ---------------------------------------------------------------------
 
+@pytest.mark.reliability("landing", "the sensor given a link to a file elsewhere", "the link moved to rejected/, its target never read")
 def test_the_sensor_moves_a_link_itself_to_rejected_and_never_reads_its_target(office, tmp_path):
     secret = secret_file(tmp_path)
     (office.landing / "nieuwkomers - gemeenten.csv").symlink_to(secret)
@@ -131,6 +136,7 @@ def test_the_sensor_moves_a_link_itself_to_rejected_and_never_reads_its_target(o
     assert sorted(p.name for p in office.landing.iterdir() if p.name != "rejected") == sorted(LOCK_AND_TEMPORARY)
 
 
+@pytest.mark.reliability("landing", "the sensor during a copy in progress", "waits, then takes it")
 def test_the_sensor_waits_for_a_copy_in_progress_and_takes_it_once_it_is_done(office):
     waiting = office.but(landing_stable_seconds=30)
     export = a_real_export(office.landing)
@@ -143,6 +149,7 @@ def test_the_sensor_waits_for_a_copy_in_progress_and_takes_it_once_it_is_done(of
     assert not export.exists() and len(list((office.landing / "accepted").iterdir())) == 1
 
 
+@pytest.mark.reliability("landing", "the sensor with more files than its cap", "takes its cap")
 def test_the_sensor_takes_its_cap_per_look(office, tmp_path):
     capped = office.but(landing_files_per_tick=1)
     aged(a_real_export(office.landing))
@@ -151,6 +158,7 @@ def test_the_sensor_takes_its_cap_per_look(office, tmp_path):
     assert len(first) == 1 and len(list(office.landing.glob("*.csv"))) == 1
 
 
+@pytest.mark.reliability("landing", "barometer ingest of a link", "refused (exit 3), nothing copied")
 def test_barometer_ingest_of_a_link_refuses_it_and_copies_nothing(office, tmp_path, capsys):
     secret = secret_file(tmp_path)
     link = tmp_path / "nieuwkomers - gemeenten.csv"
