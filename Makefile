@@ -37,13 +37,15 @@ dev: install
 	BAROMETER_PROFILES=$${BAROMETER_PROFILES:-$(EXAMPLES)} $(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 # the bad-input corpus, killed and concurrent runs, the browser test, the landing folder's refusals, server
-# faults and the fuzzed readers; writes the README's table
+# faults (full disk, unwritable folders, damaged warehouse, PostgreSQL and the mail server down) and the fuzzed
+# readers; writes the README's table
 RELIABILITY_LOG := output/reliability.jsonl
 reliability: install
 	mkdir -p output && rm -f $(RELIABILITY_LOG)
 	BAROMETER_RELIABILITY_LOG=$(CURDIR)/$(RELIABILITY_LOG) $(BIN)/pytest -q -p no:cacheprovider \
 		tests/test_bad_input_corpus.py tests/test_bad_input.py tests/test_faults.py tests/test_browser.py \
-		tests/test_intake.py tests/test_server_faults.py tests/test_fuzz_readers.py
+		tests/test_intake.py tests/test_server_faults.py tests/test_fuzz_readers.py tests/test_alerts.py \
+		tests/test_deployment.py
 	$(BIN)/python -m tests.reliability_report $(RELIABILITY_LOG) README.md
 
 # benchmarks, never part of `make test` (about half an hour): writes output/bench/results.json and

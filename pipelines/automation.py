@@ -10,17 +10,21 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster import (AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, RunFailureSensorContext, RunRequest,
-                     SensorEvaluationContext, SkipReason, define_asset_job, run_failure_sensor, schedule, sensor)
+from dagster import (AssetSelection, DagsterInstance, DagsterRun, DefaultScheduleStatus, DefaultSensorStatus,
+                     RunFailureSensorContext, RunRequest, SensorEvaluationContext, SkipReason, define_asset_job,
+                     run_failure_sensor, schedule, sensor)
 
 from pipelines.core import Pipeline
 from pipelines.landing import LANDING_TAG, PROFILE_TAG, SNAPSHOT_TAG, take_in, withdraw
-from pipelines.run_report import run_problems
+from pipelines.run_report import judged_the_data, run_problems
 from reports.alerts import run_failed, send, source_overdue
 from sources.freshness import freshness
 
 # cron per cadence, in Brussels time; "once" sources (a census, a catalogue) have no schedule
 CADENCE_CRON = {"monthly": "0 6 3 * *", "yearly": "0 6 15 1 *"}
+
+# a landing run that fails for a reason outside its file is started once more with the same file
+ATTEMPT_TAG, ATTEMPTS = "barometer/attempt", 2
 
 barometer_all = define_asset_job("barometer_all", selection=AssetSelection.all(),
                                  description="Every source, validation, model and the publication.")
@@ -57,24 +61,51 @@ def landing_sensors(pipeline: Pipeline) -> list:
         context.update_cursor(json.dumps(intake.seen))
         for note in intake.notes:
             context.log.info(note)
-        # the run key is the snapshot or profile: the same bytes dropped again never start a second run
-        requests = [RunRequest(run_key=admission.run_key, tags={**admission.tags, LANDING_TAG: str(filed)})
+        # the run key is the snapshot or profile and the file's arrival (its stamped name in accepted/): the
+        # same bytes that already serve are not admitted at all, and dropped again after a failed run they
+        # are a new attempt
+        requests = [RunRequest(run_key=f"{admission.run_key}:{filed.name}",
+                               tags={**admission.tags, LANDING_TAG: str(filed)})
                     for admission, filed in intake.admitted]
         return requests or SkipReason("; ".join(intake.notes) or f"no new file in {landing}")
 
-    @run_failure_sensor(name="landing_run_failure_sensor", monitored_jobs=[barometer_all],
+    @run_failure_sensor(name="landing_run_failure_sensor", monitored_jobs=[barometer_all], request_job=barometer_all,
                         default_status=DefaultSensorStatus.RUNNING,
-                        description="A landing run that failed: withdraw its snapshot and reject the file with the "
-                                    "reason.")
-    def landing_run_failure_sensor(context: RunFailureSensorContext) -> None:
-        tags = context.dagster_run.tags
+                        description="A landing run that failed on its file: withdraw its snapshot and reject the file "
+                                    "with the reason. One that failed for a reason outside the file (the run "
+                                    "database lost, the run worker killed): start it once more.")
+    def landing_run_failure_sensor(context: RunFailureSensorContext):
+        run = context.dagster_run
+        tags = run.tags
         if SNAPSHOT_TAG not in tags and PROFILE_TAG not in tags:
-            return
-        reason = "\n".join(run_problems(context.instance, context.dagster_run.run_id)) or context.failure_event.message
+            return None
+        again = next_attempt(context.instance, run)
+        problems = run_problems(context.instance, run.run_id) or [context.failure_event.message]
+        if again is not None:
+            context.log.info(f"run {run.run_id} failed for a reason outside its file ({'; '.join(problems)}): "
+                             f"started once more as attempt {again.tags[ATTEMPT_TAG]}")
+            return again
+        reason = "\n".join(problems)
+        if not judged_the_data(context.instance, run.run_id):
+            reason = (f"the run failed {ATTEMPTS} times for a reason outside this file ({reason}); the file itself was "
+                      "not judged: drop it again once the fault is repaired")
         withdraw(dict(tags), Path(tags[LANDING_TAG]), settings.landing, reason)
         context.log.info(f"withdrew {tags.get(SNAPSHOT_TAG) or tags.get(PROFILE_TAG)}: {reason}")
+        return None
 
     return [landing_folder_sensor, landing_run_failure_sensor]
+
+
+def next_attempt(instance: DagsterInstance, run: DagsterRun) -> RunRequest | None:
+    """The same landing run once more, when it failed for a reason outside its file: its snapshot was never
+    judged, and one that failed on its data would fail again."""
+    tags = run.tags
+    attempt = int(tags.get(ATTEMPT_TAG, "1"))
+    if LANDING_TAG not in tags or attempt >= ATTEMPTS or judged_the_data(instance, run.run_id):
+        return None
+    own = {key: value for key, value in tags.items() if not key.startswith("dagster/")}
+    return RunRequest(run_key=f"{tags.get('dagster/run_key', run.run_id)}:attempt-{attempt + 1}",
+                      tags={**own, ATTEMPT_TAG: str(attempt + 1)})
 
 
 def alert_sensors(pipeline: Pipeline, today: Callable[[], dt.date] = dt.date.today) -> list:
@@ -101,7 +132,8 @@ def alert_sensors(pipeline: Pipeline, today: Callable[[], dt.date] = dt.date.tod
         problems = run_problems(context.instance, run.run_id) or [context.failure_event.message]
         files = [Path(run.tags[LANDING_TAG]).name] if LANDING_TAG in run.tags else []
         published = str(settings.current.resolve()) if settings.current.exists() else "none yet"
-        deliver(context, run_failed(run.job_name, run.run_id, problems, files, published, settings.ui_url))
+        deliver(context, run_failed(run.job_name, run.run_id, problems, files, published, settings.ui_url,
+                                    tried_again=next_attempt(context.instance, run) is not None))
 
     @sensor(name="overdue_source_alert_sensor", minimum_interval_seconds=3600,
             default_status=DefaultSensorStatus.RUNNING,

@@ -24,6 +24,14 @@ def refused_a_file(instance: DagsterInstance, run_id: str) -> bool:
                for entry in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE))
 
 
+def judged_the_data(instance: DagsterInstance, run_id: str) -> bool:
+    """Whether the run failed on what its files hold (a failed check, a file refused), as opposed to a fault
+    outside them: the run database lost mid-run, a killed run worker, a defect."""
+    return refused_a_file(instance, run_id) or any(
+        not entry.dagster_event.event_specific_data.passed
+        for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION))
+
+
 def _innermost(error):
     # Dagster wraps the exception raised in a step; the innermost one says what was wrong with the data
     while error.cause is not None:

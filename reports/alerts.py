@@ -61,8 +61,9 @@ def _link(ui_url: str | None, path: str) -> str:
 
 
 def run_failed(job: str, run_id: str, problems: Sequence[str], files: Sequence[str], published: str,
-               ui_url: str | None) -> Alert:
-    """A failed run: what failed (file, rule, offending rows as the checks report them) and what was kept."""
+               ui_url: str | None, tried_again: bool = False) -> Alert:
+    """A failed run: what failed (file, rule, offending rows as the checks report them), what was kept and
+    whether the run is tried again (a failure outside the dropped file)."""
     what = f"the file {files[0]}" if len(files) == 1 else f"{len(files)} files" if files else "the run"
     lines = [f"The run {run_id} of job {job} failed.", "", f"Published release (unchanged): {published}", ""]
     if files:
@@ -73,7 +74,10 @@ def run_failed(job: str, run_id: str, problems: Sequence[str], files: Sequence[s
     for problem in problems:
         lines += [f"  {line}" if line else "" for line in problem.splitlines()] + [""]
     lines += [f"Run in the Dagster UI: {_link(ui_url, f'runs/{run_id}')}"]
-    if files:
+    if tried_again:
+        lines += ["", "The file itself was not judged: the run failed for a reason outside it, and is started once "
+                      "more with the same file. A second such failure puts it in landing/rejected/."]
+    elif files:
         lines += ["", "A dropped file that failed is in landing/rejected/ with its reason; "
                       "correct it and drop it again."]
     return Alert(f"run of {job} failed: {what}", "\n".join(lines) + "\n")

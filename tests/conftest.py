@@ -108,22 +108,26 @@ def sense(settings: Settings):
     return build_defs(settings).resolve_sensor_def("landing_folder_sensor")(build_sensor_context())
 
 
-def run_landed(settings: Settings):
-    """What the landing sensors do with the file just dropped: the run the folder sensor asks for, on an
-    ephemeral instance, and after a failed run the failure sensors, which withdraw the snapshot, reject the
-    file and send the alert. Returns the run request, the run's outcome and the instance."""
+def after_failure(settings: Settings, instance: DagsterInstance, run_id: str) -> dict[str, object]:
+    """What the failure sensors do after the failed run `run_id`: each one's result by name."""
     from dagster import DagsterEventType, build_run_status_sensor_context
 
     from pipelines.definitions import build_defs
 
+    run = instance.get_run_by_id(run_id)
+    [failure] = instance.all_logs(run_id, of_type=DagsterEventType.RUN_FAILURE)
+    return {name: build_defs(settings).resolve_sensor_def(name)(build_run_status_sensor_context(
+        sensor_name=name, dagster_event=failure.dagster_event, dagster_instance=instance,
+        dagster_run=run).for_run_failure()) for name in ("landing_run_failure_sensor", "failed_run_alert_sensor")}
+
+
+def run_landed(settings: Settings):
+    """What the landing sensors do with the file just dropped: the run the folder sensor asks for, on an
+    ephemeral instance, and after a failed run the failure sensors, which withdraw the snapshot, reject the
+    file and send the alert. Returns the run request, the run's outcome and the instance."""
     [request] = sense(settings)
     instance = DagsterInstance.ephemeral()
     outcome = run_pipeline(settings, instance, tags=request.tags)
     if not outcome.success:
-        run = instance.get_run_by_id(outcome.run_id)
-        [failure] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
-        for name in ("landing_run_failure_sensor", "failed_run_alert_sensor"):
-            build_defs(settings).resolve_sensor_def(name)(build_run_status_sensor_context(
-                sensor_name=name, dagster_event=failure.dagster_event, dagster_instance=instance,
-                dagster_run=run).for_run_failure())
+        after_failure(settings, instance, outcome.run_id)
     return request, outcome, instance

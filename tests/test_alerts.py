@@ -90,6 +90,7 @@ def test_the_mail_server_is_read_from_the_environment(tmp_path):
         Settings.from_env({"BAROMETER_SMTP_HOST": "smtp.provincie.example"}, root=tmp_path)
 
 
+@pytest.mark.reliability("server", "mail server down when a run fails", "the failure logged, the run decided as before")
 def test_a_mail_server_that_is_down_is_logged_and_the_run_is_decided_as_before(office, capfd):
     down = MailServer("127.0.0.1", free_port(), "barometer@provincie.example", ("planning@provincie.example",))
     settings = office.but(mail=down)

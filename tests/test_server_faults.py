@@ -11,13 +11,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import SkipReason
+from dagster import DagsterInstance, RunRequest, SkipReason
 
+from pipelines.automation import ATTEMPT_TAG
 from pipelines.core import Pipeline
+from pipelines.landing import LANDING_TAG, SNAPSHOT_TAG
 from pipelines.settings import EXAMPLE_PROFILES, Settings
 from reports.release import verify_manifest
-from tests.conftest import run_pipeline, sense
+from tests.conftest import after_failure, run_pipeline, sense
 from tests.reliability import record
+from tests.test_landing import revised_newcomers_export
 
 pytestmark = pytest.mark.slow
 MB = 1024 * 1024
@@ -81,6 +84,44 @@ def test_a_disk_that_fills_up_during_publication_leaves_the_release_and_the_next
         again = run_pipeline(settings, only_stale=True)
         assert again.success, again.problems
         assert settings.current.resolve() != release and verify_manifest(settings.current) == []
+
+
+def test_a_landing_run_that_fails_outside_its_file_is_tried_once_more_then_rejected_unjudged(published, tmp_path):
+    disk = tmp_path / "disk"
+    with tmpfs(disk, used(published) + 6 * MB):
+        shutil.copytree(published, disk / "output", symlinks=True)
+        settings = office_on(disk / "output", tmp_path)
+        release = settings.current.resolve()
+        settings.landing.mkdir()
+        revised = revised_newcomers_export(tmp_path)
+        shutil.move(revised, settings.landing / revised.name)
+        [request] = sense(settings)
+        instance = DagsterInstance.ephemeral()
+        first = run_pipeline(settings, instance, tags=request.tags)
+        # DuckDB's write of the warehouse or the release's files, whichever meets the full disk first
+        full = ("No space left on device", "filled up")
+        assert not first.success and any(words in "\n".join(first.problems) for words in full), first.problems
+
+        # the disk, not the file, failed the run: the same snapshot is run once more, nothing rejected yet
+        again = after_failure(settings, instance, first.run_id)["landing_run_failure_sensor"]
+        assert isinstance(again, RunRequest), again
+        assert again.tags[ATTEMPT_TAG] == "2" and again.tags[SNAPSHOT_TAG] == request.tags[SNAPSHOT_TAG]
+        assert again.tags[LANDING_TAG] == request.tags[LANDING_TAG] and Path(again.tags[LANDING_TAG]).is_file()
+        assert Path(again.tags[SNAPSHOT_TAG]).is_dir() and not (settings.landing / "rejected").exists()
+
+        # the disk still full: the second attempt is the last, the file goes to rejected/ unjudged
+        second = run_pipeline(settings, instance, tags=again.tags)
+        assert not second.success
+        assert after_failure(settings, instance, second.run_id)["landing_run_failure_sensor"] is None
+        [reason] = (settings.landing / "rejected").glob("*.reason.txt")
+        text = reason.read_text(encoding="utf-8")
+        ok = "failed 2 times for a reason outside this file" in text and any(words in text for words in full) and \
+            not Path(again.tags[SNAPSHOT_TAG]).is_dir() and intact(settings, release)
+        record("server", "a landing run failing outside its file", "tried once more, then rejected unjudged"
+               if ok else "NOT so", ok)
+        assert "failed 2 times for a reason outside this file" in text and "drop it again" in text, text
+        assert not Path(again.tags[SNAPSHOT_TAG]).is_dir()
+        assert intact(settings, release)
 
 
 def test_an_output_folder_that_cannot_be_written_ends_in_one_line_and_changes_nothing(published, tmp_path):
