@@ -55,6 +55,16 @@ def office_on(output: Path, tmp_path: Path, **changes) -> Settings:
                     profiles=EXAMPLE_PROFILES, landing_stable_seconds=0, **changes)
 
 
+@contextmanager
+def published_on_a_small_disk(published: Path, tmp_path: Path, room: int):
+    """The published output copied onto a tmpfs with `room` bytes to spare: (the disk, settings, release)."""
+    disk = tmp_path / "disk"
+    with tmpfs(disk, used(published) + room):
+        shutil.copytree(published, disk / "output", symlinks=True)
+        settings = office_on(disk / "output", tmp_path)
+        yield disk, settings, settings.current.resolve()
+
+
 def intact(settings: Settings, release: Path) -> bool:
     return settings.current.resolve() == release and verify_manifest(settings.current) == []
 
@@ -67,11 +77,8 @@ def only_the_release_stale(settings: Settings) -> None:
 
 
 def test_a_disk_that_fills_up_during_publication_leaves_the_release_and_the_next_run_recovers(published, tmp_path):
-    disk = tmp_path / "disk"
-    with tmpfs(disk, used(published) + 6 * MB):  # room for the warehouse and the current release, not a second one
-        shutil.copytree(published, disk / "output", symlinks=True)
-        settings = office_on(disk / "output", tmp_path)
-        release = settings.current.resolve()
+    # room for the warehouse and the current release, not a second one
+    with published_on_a_small_disk(published, tmp_path, 6 * MB) as (disk, settings, release):
         only_the_release_stale(settings)
         outcome = run_pipeline(settings, only_stale=True)
         message = "\n".join(outcome.problems)
@@ -87,11 +94,7 @@ def test_a_disk_that_fills_up_during_publication_leaves_the_release_and_the_next
 
 
 def test_a_landing_run_that_fails_outside_its_file_is_tried_once_more_then_rejected_unjudged(published, tmp_path):
-    disk = tmp_path / "disk"
-    with tmpfs(disk, used(published) + 6 * MB):
-        shutil.copytree(published, disk / "output", symlinks=True)
-        settings = office_on(disk / "output", tmp_path)
-        release = settings.current.resolve()
+    with published_on_a_small_disk(published, tmp_path, 6 * MB) as (disk, settings, release):
         settings.landing.mkdir()
         revised = revised_newcomers_export(tmp_path)
         shutil.move(revised, settings.landing / revised.name)
@@ -125,11 +128,7 @@ def test_a_landing_run_that_fails_outside_its_file_is_tried_once_more_then_rejec
 
 
 def test_an_output_folder_that_cannot_be_written_ends_in_one_line_and_changes_nothing(published, tmp_path):
-    disk = tmp_path / "disk"
-    with tmpfs(disk, used(published) + 40 * MB):
-        shutil.copytree(published, disk / "output", symlinks=True)
-        settings = office_on(disk / "output", tmp_path)
-        release = settings.current.resolve()
+    with published_on_a_small_disk(published, tmp_path, 40 * MB) as (disk, settings, release):
         only_the_release_stale(settings)
         remount(disk, "ro")
         run = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], capture_output=True, text=True,
