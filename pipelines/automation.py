@@ -50,7 +50,7 @@ def cadence_schedules(pipeline: Pipeline) -> tuple[list, list]:
 def landing_sensors(pipeline: Pipeline) -> list:
     settings = pipeline.settings
 
-    @sensor(name="landing_folder_sensor", job=barometer_all, minimum_interval_seconds=60,
+    @sensor(name="landing_folder_sensor", job=barometer_all, minimum_interval_seconds=settings.landing_look_seconds,
             default_status=DefaultSensorStatus.RUNNING,
             description="Identifies a file dropped in the landing folder, snapshots it and starts a run.")
     def landing_folder_sensor(context: SensorEvaluationContext):
@@ -70,7 +70,7 @@ def landing_sensors(pipeline: Pipeline) -> list:
         return requests or SkipReason("; ".join(intake.notes) or f"no new file in {landing}")
 
     @run_failure_sensor(name="landing_run_failure_sensor", monitored_jobs=[barometer_all], request_job=barometer_all,
-                        default_status=DefaultSensorStatus.RUNNING,
+                        minimum_interval_seconds=settings.failure_look_seconds, default_status=DefaultSensorStatus.RUNNING,
                         description="A landing run that failed on its file: withdraw its snapshot and reject the file "
                                     "with the reason. One that failed for a reason outside the file (the run "
                                     "database lost, the run worker killed): start it once more.")
@@ -124,6 +124,7 @@ def alert_sensors(pipeline: Pipeline, today: Callable[[], dt.date] = dt.date.tod
         return True
 
     @run_failure_sensor(name="failed_run_alert_sensor", default_status=DefaultSensorStatus.RUNNING,
+                        minimum_interval_seconds=settings.failure_look_seconds,
                         description="E-mails the office when a run of any job fails (BAROMETER_SMTP_*).")
     def failed_run_alert_sensor(context: RunFailureSensorContext) -> None:
         if settings.mail is None:

@@ -44,6 +44,8 @@ class Settings:
     landing_stable_seconds: float = 30.0
     # ... and at most this many in one look of the sensor; the rest wait for the next
     landing_files_per_tick: int = 10
+    # seconds between two looks of the landing-folder sensor (the failed-run sensors look at least every 30 s)
+    landing_look_seconds: int = 60
     # seconds a run waits for another run on the same output folder
     lock_timeout: float = 900.0
     catalog_path: Path = CATALOG_PATH
@@ -72,6 +74,7 @@ class Settings:
                    lock_timeout=_seconds(environ, "BAROMETER_LOCK_TIMEOUT", 900), mail=_mail_server(environ),
                    landing_stable_seconds=_seconds(environ, "BAROMETER_LANDING_STABLE_SECONDS", 30),
                    landing_files_per_tick=_count(environ, "BAROMETER_LANDING_FILES_PER_TICK", 10),
+                   landing_look_seconds=_count(environ, "BAROMETER_LANDING_LOOK_SECONDS", 60),
                    ui_url=environ.get("BAROMETER_UI_URL") or None)
 
     @classmethod
@@ -105,6 +108,12 @@ class Settings:
     @cached_property
     def method(self) -> Method:
         return self.given_method or load_method(self.synthesis_file)
+
+    @property
+    def failure_look_seconds(self) -> int:
+        """A failed run is answered (its file rejected or tried again, the e-mail sent) within half a minute,
+        or sooner where the landing folder is looked at more often."""
+        return min(self.landing_look_seconds, 30)
 
     @property
     def snapshot_roots(self) -> list[Path]:

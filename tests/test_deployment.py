@@ -133,6 +133,8 @@ def deployment(postgres, published_copy, mail_catcher, tmp_path):
            "BAROMETER_SNAPSHOTS": str(tmp_path / "snapshots"), "BAROMETER_LANDING": str(landing),
            # a file is dropped whole here: one second unchanged is enough (a tick within it waits for the next)
            "BAROMETER_LANDING_STABLE_SECONDS": "1",
+           # the sensors look every 5 s instead of every minute (and of every 30 s for failed runs)
+           "BAROMETER_LANDING_LOOK_SECONDS": "5",
            "BAROMETER_SMTP_HOST": "127.0.0.1", "BAROMETER_SMTP_PORT": str(mail.port),
            "BAROMETER_SMTP_SENDER": mail.server.sender, "BAROMETER_SMTP_RECIPIENTS": ",".join(mail.server.recipients),
            "BAROMETER_UI_URL": f"http://127.0.0.1:{port}"}
