@@ -21,6 +21,7 @@ UI = "http://barometer.provincie.example:3000"
 MONTHLY_WITH_FILES = {"werkzoekendengraad", "onem_unemployment_rate", "onem_unemployed"}
 
 
+@pytest.mark.slow  # a landing run of its own: the fast lane keeps one end-to-end run
 def test_a_failed_run_is_mailed_with_its_file_rule_rows_and_a_link_to_the_run(office):
     before = tree_bytes(office.current)
     with MailCatcher() as mail:
@@ -90,6 +91,7 @@ def test_the_mail_server_is_read_from_the_environment(tmp_path):
         Settings.from_env({"BAROMETER_SMTP_HOST": "smtp.provincie.example"}, root=tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.reliability("server", "mail server down when a run fails", "the failure logged, the run decided as before")
 def test_a_mail_server_that_is_down_is_logged_and_the_run_is_decided_as_before(office, capfd):
     down = MailServer("127.0.0.1", free_port(), "barometer@provincie.example", ("planning@provincie.example",))
