@@ -220,10 +220,17 @@ class Pipeline:
     def stale_now(self) -> set[str]:
         """`stale()` under the output folder's run lock, so not while another run is changing the warehouse.
         Raises RuntimeError when another run holds the lock longer than the settings' timeout."""
+        with self.holding_the_run():
+            return self.stale()
+
+    @contextmanager
+    def holding_the_run(self) -> Iterator[FileLock]:
+        """What every run starts with: the output folder's run lock, and a warehouse that can be read whole
+        (a damaged one set aside, to be rebuilt by this run)."""
         lock = hold_output_lock(self.settings.output, self.settings.lock_timeout)
         try:
             self.set_aside_a_damaged_warehouse()
-            return self.stale()
+            yield lock
         finally:
             lock.release()
 

@@ -31,7 +31,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
         assets=[ingest_assets(pipeline), model_assets(pipeline), release_asset(pipeline)],
         jobs=[barometer_all, *jobs], schedules=schedules,
         sensors=[*landing_sensors(pipeline), *alert_sensors(pipeline)],
-        resources={"run_lock": run_lock(settings)}, executor=dg.in_process_executor)
+        resources={"run_lock": run_lock(pipeline)}, executor=dg.in_process_executor)
 
 
 @dg.definitions

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from dagster import InitResourceContext, ResourceDefinition, resource
 
-from pipelines.core import hold_output_lock
-from pipelines.settings import Settings
+from pipelines.core import Pipeline
 
 
-def run_lock(settings: Settings) -> ResourceDefinition:
-    @resource(description=f"The run lock of {settings.output}, held from the start to the end of a run.")
+def run_lock(pipeline: Pipeline) -> ResourceDefinition:
+    @resource(description=f"The run lock of {pipeline.settings.output}, held from the start to the end of a run "
+                          "(a damaged warehouse is set aside first, to be rebuilt by the run).")
     def _run_lock(context: InitResourceContext):
-        lock = hold_output_lock(settings.output, settings.lock_timeout)
-        try:
+        with pipeline.holding_the_run() as lock:
             yield lock
-        finally:
-            lock.release()
 
     return _run_lock

@@ -155,8 +155,10 @@ def test_a_landing_folder_that_cannot_be_written_takes_nothing_and_says_why(offi
         assert not office.snapshots.exists()
 
 
+@pytest.mark.parametrize("only_stale", [True, False], ids=["changed steps", "whole job as the daemon runs it"])
 @pytest.mark.parametrize("damage", ["overwritten", "truncated"])
-def test_a_damaged_warehouse_is_set_aside_and_rebuilt_from_the_snapshots(published_copy, tmp_path, damage):
+def test_a_damaged_warehouse_is_set_aside_and_rebuilt_from_the_snapshots(published_copy, tmp_path, damage,
+                                                                         only_stale):
     settings = office_on(published_copy, tmp_path)
     release = settings.current.resolve()
     warehouse = settings.warehouse
@@ -167,9 +169,10 @@ def test_a_damaged_warehouse_is_set_aside_and_rebuilt_from_the_snapshots(publish
         else:
             fh.seek(size // 3)
             fh.write(b"\xde\xad\xbe\xef" * 64 * 1024)
-    outcome = run_pipeline(settings, only_stale=True)
+    outcome = run_pipeline(settings, only_stale=only_stale)
     ok = outcome.success and settings.current.resolve() != release
-    record("server", f"warehouse {damage}", "set aside, rebuilt, published" if ok else "NOT so", ok)
+    record("server", f"warehouse {damage}" + ("" if only_stale else ", then a scheduled run of the whole job"),
+           "set aside, rebuilt, published" if ok else "NOT so", ok)
     assert outcome.success, outcome.problems
     [aside] = published_copy.glob("warehouse.damaged-*.duckdb")
     assert aside.stat().st_size in (size // 2, size)
