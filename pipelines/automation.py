@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from dagster import (AssetSelection, DagsterInstance, DagsterRun, DefaultScheduleStatus, DefaultSensorStatus,
+from dagster import (AssetSelection, DagsterRun, DefaultScheduleStatus, DefaultSensorStatus,
                      RunFailureSensorContext, RunRequest, SensorEvaluationContext, SkipReason, define_asset_job,
                      run_failure_sensor, schedule, sensor)
 
@@ -79,14 +79,15 @@ def landing_sensors(pipeline: Pipeline) -> list:
         tags = run.tags
         if SNAPSHOT_TAG not in tags and PROFILE_TAG not in tags:
             return None
-        again = next_attempt(context.instance, run)
+        judged = judged_the_data(context.instance, run.run_id)
+        again = next_attempt(run, judged)
         problems = run_problems(context.instance, run.run_id) or [context.failure_event.message]
         if again is not None:
             context.log.info(f"run {run.run_id} failed for a reason outside its file ({'; '.join(problems)}): "
                              f"started once more as attempt {again.tags[ATTEMPT_TAG]}")
             return again
         reason = "\n".join(problems)
-        if not judged_the_data(context.instance, run.run_id):
+        if not judged:
             reason = (f"the run failed {ATTEMPTS} times for a reason outside this file ({reason}); the file itself was "
                       "not judged: drop it again once the fault is repaired")
         withdraw(dict(tags), Path(tags[LANDING_TAG]), settings.landing, reason)
@@ -96,12 +97,13 @@ def landing_sensors(pipeline: Pipeline) -> list:
     return [landing_folder_sensor, landing_run_failure_sensor]
 
 
-def next_attempt(instance: DagsterInstance, run: DagsterRun) -> RunRequest | None:
-    """The same landing run once more, when it failed for a reason outside its file: its snapshot was never
-    judged, and one that failed on its data would fail again."""
+def next_attempt(run: DagsterRun, judged: bool) -> RunRequest | None:
+    """The same landing run once more, when it failed for a reason outside its file (not `judged` on its data:
+    see run_report.judged_the_data): its snapshot was never judged, and one that failed on its data would fail
+    again."""
     tags = run.tags
     attempt = int(tags.get(ATTEMPT_TAG, "1"))
-    if LANDING_TAG not in tags or attempt >= ATTEMPTS or judged_the_data(instance, run.run_id):
+    if LANDING_TAG not in tags or attempt >= ATTEMPTS or judged:
         return None
     own = {key: value for key, value in tags.items() if not key.startswith("dagster/")}
     return RunRequest(run_key=f"{tags.get('dagster/run_key', run.run_id)}:attempt-{attempt + 1}",
@@ -134,7 +136,8 @@ def alert_sensors(pipeline: Pipeline, today: Callable[[], dt.date] = dt.date.tod
         files = [Path(run.tags[LANDING_TAG]).name] if LANDING_TAG in run.tags else []
         published = str(settings.current.resolve()) if settings.current.exists() else "none yet"
         deliver(context, run_failed(run.job_name, run.run_id, problems, files, published, settings.ui_url,
-                                    tried_again=next_attempt(context.instance, run) is not None))
+                                    tried_again=next_attempt(run, judged_the_data(context.instance, run.run_id))
+                                    is not None))
 
     @sensor(name="overdue_source_alert_sensor", minimum_interval_seconds=3600,
             default_status=DefaultSensorStatus.RUNNING,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from models.quarantine import record
 from models.seeds import PROFILE_TABLES, ModelInputs
 from models.validation import RuleResult, describe_failures, rules_for, validate
 from models.warehouse import connection_config, row_count, run_sql
-from pipelines.settings import PROJECT_ROOT, ConfigurationError, Settings
+from pipelines.settings import PROJECT_ROOT, ConfigurationError, Settings, cannot_write
 from reports.downloads import write_downloads
 from reports.html import area_boundaries, write_pages
 from reports.release import publish
@@ -91,12 +90,12 @@ def hold_output_lock(folder: Path, timeout: float) -> FileLock:
     ConfigurationError when the folder cannot be written (a run could publish nothing there)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-")
-        probe.close()
-    except OSError as err:
-        raise ConfigurationError(f"the output folder {folder} is not writable ({err.strerror}); give the "
-                                 "barometer's account write access to it (BAROMETER_OUTPUT); nothing was changed") \
-            from None
+    except OSError:
+        pass  # cannot_write says why
+    refused = cannot_write(folder)
+    if refused:
+        raise ConfigurationError(f"the output folder {folder} is not writable ({refused}); give the barometer's "
+                                 "account write access to it (BAROMETER_OUTPUT); nothing was changed")
     lock = _output_lock(folder)
     try:
         lock.acquire(timeout=timeout)

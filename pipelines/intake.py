@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.settings import cannot_write
+
 # Excel's owner file (~$name.xlsx), LibreOffice's lock (.~lock.name.xlsx#), partial downloads and copies
 # (.part, .crdownload, .tmp), and hidden files (rsync's .name.XXXXXX, the folder's own bookkeeping)
 TRANSIENT = re.compile(r"^(~\$.*|\..*|.*\.(part|crdownload|tmp))$", re.IGNORECASE)
@@ -46,10 +48,9 @@ class Scan:
 def unwritable(landing: Path) -> str | None:
     """Why nothing can be taken from the landing folder: a file that cannot be filed away afterwards would be
     taken again at every look. None when a file can be written there."""
-    try:
-        tempfile.NamedTemporaryFile(dir=landing, prefix=".write-probe-").close()
-    except OSError as err:
-        return (f"the landing folder {landing} is not writable ({err.strerror}): no file is taken until the "
+    refused = cannot_write(landing)
+    if refused:
+        return (f"the landing folder {landing} is not writable ({refused}): no file is taken until the "
                 "barometer's account may write there (accepted/ and rejected/ are made in it)")
     return None
 

@@ -6,6 +6,7 @@ command line and the Dagster code location call it, when they start; tests and b
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -132,6 +133,16 @@ class Settings:
     def validation_report(self) -> Path:
         """The latest validation of every source, kept outside the releases: a blocked run publishes nothing."""
         return self.output / "validation" / "index.html"
+
+
+def cannot_write(folder: Path) -> str | None:
+    """Why no file can be made in `folder` (the system's words, such as "Read-only file system"); None when one
+    can. Checked before a run or a look at the landing folder, so that nothing is begun that cannot be finished."""
+    try:
+        tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-").close()
+    except OSError as err:
+        return err.strerror or type(err).__name__
+    return None
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
