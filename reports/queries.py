@@ -27,10 +27,10 @@ def indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def barometer(con: duckdb.DuckDBPyConnection, indicator_ids: list[str] | None = None) -> pl.DataFrame:
-    """Every barometer row with the indicator's title, unit and source; only of `indicator_ids` if given."""
+    """Every barometer row with the indicator's title and unit; only of `indicator_ids` if given."""
     chosen = "true" if indicator_ids is None else "list_contains(?, b.indicator_id)"
     return con.sql(f"""
-        SELECT b.*, m.title AS indicator, m.unit, m.source
+        SELECT b.*, m.title AS indicator, m.unit
         FROM barometer b JOIN indicator_metadata m USING (indicator_id)
         WHERE {chosen}
         ORDER BY b.nis_code, m.position, {PERIOD_ORDER}

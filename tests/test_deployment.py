@@ -1,15 +1,18 @@
 """The production deployment for real: a throwaway PostgreSQL cluster on a free local port, the Dagster
-daemon and webserver of deploy/ as processes against it, and the landing folder's sensor deciding two
-dropped files — one published, one refused with output/current unchanged — seen through the webserver's
-GraphQL API, and the failed run's alert received by a real SMTP server on 127.0.0.1. Then PostgreSQL
-stopped in the middle of a run and started again: the run fails, current stays, and the next run succeeds."""
+daemon and webserver started as deploy/'s systemd units start them, with deploy/env.example's settings, and
+the landing folder's sensor deciding two dropped files — one published, one refused with output/current
+unchanged — seen through the webserver's GraphQL API, and the failed run's alert received by a real SMTP
+server on 127.0.0.1. Then PostgreSQL stopped in the middle of a run and started again: the run fails,
+current stays, and the next run succeeds."""
 from __future__ import annotations
 
+import configparser
 import glob
 import os
+import re
+import shlex
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,7 +26,6 @@ from tests.test_landing import revised_newcomers_export
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 BAD_FILE = ROOT / "tests" / "bad_inputs" / "bevolking_per_gemeente_2020-01-01_pre_2019_code.csv"
 RUNS = """query { runsOrError { ... on Runs { results { runId status tags { key value } } } } }"""
 
@@ -122,6 +124,23 @@ def mail_catcher():
         yield mail
 
 
+def settings_of(env_file: Path) -> dict[str, str]:
+    """KEY=VALUE lines as systemd's EnvironmentFile and compose's env_file read them."""
+    lines = [line.strip() for line in env_file.read_text(encoding="utf-8").splitlines()]
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+def service_command(unit: str, env: dict[str, str]) -> list[str]:
+    """The unit's ExecStart as systemd would run it from this checkout: ${VAR} from the environment file,
+    the install folder (its WorkingDirectory) being this project folder."""
+    service = configparser.ConfigParser(interpolation=None)
+    service.optionxform = str
+    service.read(ROOT / "deploy" / "systemd" / unit, encoding="utf-8")
+    installed = service["Service"]["WorkingDirectory"]
+    command = re.sub(r"\$\{(\w+)\}", lambda name: env[name[1]], service["Service"]["ExecStart"])
+    return [word.replace(installed, str(ROOT)) for word in shlex.split(command)]
+
+
 @pytest.fixture
 def deployment(postgres, published_copy, mail_catcher, tmp_path):
     home, landing = tmp_path / "dagster_home", tmp_path / "landing"
@@ -129,23 +148,26 @@ def deployment(postgres, published_copy, mail_catcher, tmp_path):
     landing.mkdir()
     shutil.copyfile(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
     port, mail = free_port(), mail_catcher
-    env = {**os.environ, **postgres.env, "DAGSTER_HOME": str(home), "BAROMETER_OUTPUT": str(published_copy),
-           "BAROMETER_SNAPSHOTS": str(tmp_path / "snapshots"), "BAROMETER_LANDING": str(landing),
-           # a file is dropped whole here: one second unchanged is enough (a tick within it waits for the next)
-           "BAROMETER_LANDING_STABLE_SECONDS": "1",
-           # the sensors look every 5 s instead of every minute (and of every 30 s for failed runs)
-           "BAROMETER_LANDING_LOOK_SECONDS": "5",
-           "BAROMETER_SMTP_HOST": "127.0.0.1", "BAROMETER_SMTP_PORT": str(mail.port),
-           "BAROMETER_SMTP_SENDER": mail.server.sender, "BAROMETER_SMTP_RECIPIENTS": ",".join(mail.server.recipients),
-           "BAROMETER_UI_URL": f"http://127.0.0.1:{port}"}
-    workspace = ["-w", str(ROOT / "deploy" / "workspace.yaml")]
+    example = settings_of(ROOT / "deploy" / "env.example")
+    here = {**postgres.env, "DAGSTER_HOME": str(home), "BAROMETER_OUTPUT": str(published_copy),
+            "BAROMETER_SNAPSHOTS": str(tmp_path / "snapshots"), "BAROMETER_LANDING": str(landing),
+            # a file is dropped whole here: one second unchanged is enough (a tick within it waits for the next)
+            "BAROMETER_LANDING_STABLE_SECONDS": "1",
+            # the sensors look every 5 s instead of every minute (and of every 30 s for failed runs)
+            "BAROMETER_LANDING_LOOK_SECONDS": "5",
+            "BAROMETER_SMTP_HOST": "127.0.0.1", "BAROMETER_SMTP_PORT": str(mail.port),
+            "BAROMETER_SMTP_SENDER": mail.server.sender,
+            "BAROMETER_SMTP_RECIPIENTS": ",".join(mail.server.recipients),
+            "BAROMETER_UI_PORT": str(port), "BAROMETER_UI_URL": f"http://127.0.0.1:{port}"}
+    # the example names every setting the deployment is given here
+    assert set(here) <= set(example), set(here) - set(example)
+    # the test's mail server takes no login and no STARTTLS
+    no_login = {"BAROMETER_SMTP_USER", "BAROMETER_SMTP_PASSWORD", "BAROMETER_SMTP_STARTTLS"}
+    settings = {key: value for key, value in {**example, **here}.items() if key not in no_login}
+    env = {**os.environ, **settings}
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("daemon", "webserver")}
-    processes = [
-        subprocess.Popen([BIN / "dagster-daemon", "run", *workspace], cwd=ROOT, env=env,
-                         stdout=logs["daemon"], stderr=subprocess.STDOUT),
-        subprocess.Popen([BIN / "dagster-webserver", *workspace, "-h", "127.0.0.1", "-p", str(port)], cwd=ROOT,
-                         env=env, stdout=logs["webserver"], stderr=subprocess.STDOUT),
-    ]
+    processes = [subprocess.Popen(service_command(f"armoedebarometer-{name}.service", settings), cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT) for name, log in logs.items()]
     try:
         wait_for(lambda: runs(port) is not None, 120, "the webserver")
         yield Deployment(port, landing, published_copy, tmp_path)

@@ -39,7 +39,7 @@ def test_every_download_has_the_columns_its_schema_publishes_and_the_dictionary_
 def test_a_list_column_is_published_as_text_and_a_renamed_column_keeps_its_model_type():
     barometer = {c.name: c for c in next(d for d in downloads() if d.model == "barometer").columns}
     assert (barometer["flag"].source, barometer["flag"].type) == ("barometer.flags", "VARCHAR[]")
-    assert (barometer["source"].source, barometer["source"].type) == ("indicator_metadata.source", "VARCHAR")
+    assert (barometer["indicator"].source, barometer["indicator"].type) == ("indicator_metadata.title", "VARCHAR")
     synthesis = {c.name: c for c in next(d for d in downloads() if d.model == "synthesis").columns}
     assert (synthesis["n_indicators"].source, synthesis["n_indicators"].type) == ("synthesis.n_values", "BIGINT")
 

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from models.graph import downloads
+from sources.catalog import load_catalog
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +56,19 @@ def test_values_carry_the_declared_decimals_and_change_is_the_difference_of_publ
     assert tessenderlo["numerator"] == "378038327.96"
 
 
-def test_the_source_column_names_each_source_once(barometer):
-    parts = {r["indicator_id"]: r["source"].split("; ") for r in barometer}
-    assert all(len(p) == len(set(p)) for p in parts.values())
-    assert sum(len(p) > 1 for p in parts.values()) >= 1  # an indicator from several sources names them all
+def test_the_source_column_names_each_source_of_the_row_once(barometer):
+    parts = [r["source"].split("; ") for r in barometer]
+    assert all(len(p) == len(set(p)) for p in parts)
+    catalog = load_catalog()
+    titles = {s: catalog.source(s).title for s in ("population", "statbel_population", "onem_unemployed")}
+    row = {(r["nis_code"], r["indicator_id"], r["period"]): r["source"] for r in barometer}
+    # the population of 2020 comes from Statbel's own file, which replaces the republished series that year
+    assert row[("71016", "bevolking", "2020-01-01")] == titles["statbel_population"]
+    assert row[("71016", "bevolking", "2017-01-01")] == titles["population"]
+    # a ratio names its numerator's source, then its denominator's
+    assert row[("71002", "werkzoekenden_rva_per_1000", "2017")] == f"{titles['onem_unemployed']}; {titles['population']}"
+    assert row[("71002", "werkzoekenden_rva_per_1000", "2020")] == (f"{titles['onem_unemployed']}; "
+                                                                   f"{titles['statbel_population']}")
 
 
 def test_the_workbook_has_dutch_headers_number_formats_a_frozen_filtered_header_and_a_toelichting(folder):

@@ -21,10 +21,21 @@ periods as (
 ),
 cells as (
     select p.indicator_id, p.period, p.year, m.nis_code, m.name_nl as municipality, m.arrondissement_nis,
-           m.arrondissement, v.numerator, v.denominator, v.value, coalesce(v.flags, []) as flags
+           m.arrondissement, v.numerator, v.denominator, v.value, coalesce(v.flags, []) as flags, v.source_ids
     from periods p
     cross join current_municipalities m
     left join indicator_values v on v.indicator_id = p.indicator_id and v.period = p.period and v.nis_code = m.nis_code
+),
+-- the sources a row's figures come from, each title once in the order of source_ids (two files of one
+-- publisher's series may share a title)
+cited as (
+    select source_ids, string_agg(title, '; ' order by first) as source
+    from (select u.source_ids, t.title, min(x.i) as first
+          from (select distinct source_ids from indicator_values) u,
+               unnest(u.source_ids) with ordinality as x(source_id, i)
+          join source_spec t using (source_id)
+          group by all)
+    group by source_ids
 ),
 ranked as (
     select c.*,
@@ -53,8 +64,12 @@ select s.nis_code, s.municipality, s.indicator_id, s.period, s.year,
        case when s.year is not null then s.value - s.previous_value end as change,
        -- a value that is missing for no stated reason is flagged missing
        case when s.value is null and not list_has_any(s.flags, ['confidential', 'not_applicable'])
-            then list_append(s.flags, 'missing') else s.flags end as flags
+            then list_append(s.flags, 'missing') else s.flags end as flags,
+       -- a row without figures names the sources the indicator's figures come from
+       coalesce(c.source, i.source) as source
 from series s
+left join cited c using (source_ids)
+join indicator_metadata i using (indicator_id)
 left join area_values a using (indicator_id, period)
 left join reference_values r on r.level = 'arrondissement' and r.unit_nis = s.arrondissement_nis
                             and r.indicator_id = s.indicator_id and r.period = s.period
