@@ -27,7 +27,7 @@ cells as (
     left join indicator_values v on v.indicator_id = p.indicator_id and v.period = p.period and v.nis_code = m.nis_code
 ),
 -- the sources a row's figures come from, each title once in the order of source_ids (two files of one
--- publisher's series may share a title)
+-- publisher's series may share a title); a row that no source gives names none
 cited as (
     select source_ids, string_agg(title, '; ' order by first) as source
     from (select u.source_ids, t.title, min(x.i) as first
@@ -65,11 +65,9 @@ select s.nis_code, s.municipality, s.indicator_id, s.period, s.year,
        -- a value that is missing for no stated reason is flagged missing
        case when s.value is null and not list_has_any(s.flags, ['confidential', 'not_applicable'])
             then list_append(s.flags, 'missing') else s.flags end as flags,
-       -- a row without figures names the sources the indicator's figures come from
-       coalesce(c.source, i.source) as source
+       c.source
 from series s
 left join cited c using (source_ids)
-join indicator_metadata i using (indicator_id)
 left join area_values a using (indicator_id, period)
 left join reference_values r on r.level = 'arrondissement' and r.unit_nis = s.arrondissement_nis
                             and r.indicator_id = s.indicator_id and r.period = s.period
