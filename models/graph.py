@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import cache
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -80,8 +81,13 @@ class PublishedColumn:
 @dataclass(frozen=True)
 class Download:
     model: str
-    files: str  # the files it describes, as the data dictionary names them
+    files: str  # the files it describes, as the data dictionary names them: "a.csv en map/<nis_code>.csv"
     columns: tuple[PublishedColumn, ...]
+    key: tuple[str, ...]  # the published names of the model's key columns
+
+    def describes(self, relative: str) -> bool:
+        """Whether the file at `relative` (a path inside downloads/) is one of `files`."""
+        return any(fnmatch(relative, re.sub(r"<\w+>", "*", name)) for name in self.files.split(" en "))
 
 
 def _schema(path: Path) -> dict:
@@ -146,7 +152,12 @@ def downloads(folder: Path = SQL_DIR) -> tuple[Download, ...]:
             columns.append(PublishedColumn(name=name, header=spec["header"], source=f"{table}.{column}",
                                            type=described["type"],
                                            description=" ".join(spec["description"].split())))
-        found.append(Download(model=model, files=data["download"]["files"], columns=tuple(columns)))
+        named = {c.source: c.name for c in columns}
+        key = tuple(named.get(f"{model}.{column}") for column in data.get("key") or ())
+        if not key or None in key:
+            raise ValueError(f"{_schema_files(folder)[model][1]}: a download publishes every column of the "
+                             f"model's key {data.get('key')}")
+        found.append(Download(model=model, files=data["download"]["files"], columns=tuple(columns), key=key))
     return tuple(found)
 
 

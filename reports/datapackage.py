@@ -20,10 +20,8 @@ FIELD_TYPES = {"VARCHAR": "string", "VARCHAR[]": "string", "DOUBLE": "number", "
                "INTEGER": "integer", "BOOLEAN": "boolean"}
 POLARS_TYPES = {"String": "string", "Float64": "number", "Int64": "integer", "Int32": "integer",
                 "Boolean": "boolean"}
-KEYS = {"barometer": ["nis_code", "indicator_id", "period"], "synthesis": ["nis_code"],
-        "synthesis_components": ["nis_code", "indicator_id"], "target_progress": ["nis_code", "indicator_id"],
-        "indicators": ["indicator_id"],
-        "data_dictionary": ["bestand", "kolom"]}
+# the metadata files beside the published models, with their keys
+METADATA_KEYS = {"indicators.csv": ["indicator_id"], "data_dictionary.csv": ["bestand", "kolom"]}
 # the licences the catalogue names, with their deed where it is a standard one
 KNOWN_LICENCES = {"CC BY 4.0": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),
                   "CC0 1.0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/")}
@@ -36,21 +34,22 @@ def write(target: Path, downloads: Iterable[Download], fills: dict[str, str],
     """Write target/datapackage.json for the CSV files in `target` (the downloads folder); `fills` are the
     names the schema texts leave open, `descriptions` those of the metadata files' columns, `sources` the
     title, publisher, licence and url of each source with figures in the downloads."""
-    published = {d.model: d for d in downloads}
+    downloads = tuple(downloads)
     resources = []
     for path in sorted(target.rglob("*.csv")):
         relative = path.relative_to(target).as_posix()
-        model = _model_of(relative)
-        if model in published:
+        download = next((d for d in downloads if d.describes(relative)), None)
+        if download is not None:
             fields = [{"name": c.name, "title": c.header.format_map(fills), "type": FIELD_TYPES[c.type],
-                       "description": c.description.format_map(fills)} for c in published[model].columns]
+                       "description": c.description.format_map(fills)} for c in download.columns]
+            key = list(download.key)
         else:
-            fields = _fields_of_header(path, descriptions[model])
+            fields, key = _fields_of_header(path, descriptions[path.stem]), METADATA_KEYS[relative]
         resources.append({
             "name": relative.removesuffix(".csv").replace("/", "-").replace("_", "-").lower(),
             "profile": "tabular-data-resource", "path": relative, "format": "csv", "encoding": "utf-8",
             "mediatype": "text/csv",
-            "schema": {"fields": fields, "primaryKey": KEYS[model]},
+            "schema": {"fields": fields, "primaryKey": key},
         })
     package = {
         "profile": "tabular-data-package", "name": "armoedebarometer", "title": "Armoedebarometer",
@@ -59,15 +58,6 @@ def write(target: Path, downloads: Iterable[Download], fills: dict[str, str],
     }
     (target / "datapackage.json").write_text(json.dumps(package, indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
-
-
-def _model_of(relative: str) -> str:
-    if relative == "barometer.csv" or relative.startswith("gemeenten/"):
-        return "barometer"
-    if relative == "doelstellingen.csv" or relative.startswith("doelstellingen/"):
-        return "target_progress"
-    return {"armoedesynthese.csv": "synthesis", "armoedesynthese_componenten.csv": "synthesis_components",
-            "indicators.csv": "indicators", "data_dictionary.csv": "data_dictionary"}[relative]
 
 
 def _fields_of_header(path: Path, descriptions: dict[str, str]) -> list[dict]:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from models.graph import SQL_DIR, downloads
 from reports.downloads import TYPE_NAMES
@@ -52,3 +53,25 @@ def test_a_download_column_that_names_no_schema_column_is_refused_with_the_file(
                       encoding="utf-8")
     with pytest.raises(ValueError, match=r"synthesis\.yml: download column n_indicators: .*synthesis\.n_counted"):
         downloads(folder)
+
+
+def test_a_download_that_leaves_out_a_key_column_is_refused_with_the_file(tmp_path):
+    folder = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, folder)
+    schema = folder / "synthesis" / "synthesis_components.yml"
+    published = yaml.safe_load(schema.read_text(encoding="utf-8"))
+    del published["download"]["columns"]["indicator_id"]
+    schema.write_text(yaml.safe_dump(published, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"synthesis_components\.yml: a download publishes every column of the "
+                                         r"model's key \['nis_code', 'indicator_id'\]"):
+        downloads(folder)
+
+
+def test_each_download_file_is_matched_to_the_model_it_publishes():
+    published = {d.model: d for d in downloads()}
+    assert published["barometer"].describes("gemeenten/71016.csv")
+    assert published["barometer"].describes("barometer.csv")
+    assert not published["barometer"].describes("doelstellingen/71016.csv")
+    assert published["target_progress"].describes("doelstellingen/71016.csv")
+    assert not published["synthesis"].describes("armoedesynthese_componenten.csv")
+    assert published["barometer"].key == ("nis_code", "indicator_id", "period")
