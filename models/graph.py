@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from functools import cache
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -87,7 +86,8 @@ class Download:
 
     def describes(self, relative: str) -> bool:
         """Whether the file at `relative` (a path inside downloads/) is one of `files`."""
-        return any(fnmatch(relative, re.sub(r"<\w+>", "*", name)) for name in self.files.split(" en "))
+        return any(re.fullmatch(r"[^/]+".join(re.escape(part) for part in re.split(r"<\w+>", name)), relative)
+                   for name in self.files.split(" en "))
 
 
 def _schema(path: Path) -> dict:

@@ -137,8 +137,12 @@ def service_command(unit: str, env: dict[str, str]) -> list[str]:
     service.optionxform = str
     service.read(ROOT / "deploy" / "systemd" / unit, encoding="utf-8")
     installed = service["Service"]["WorkingDirectory"]
-    command = re.sub(r"\$\{(\w+)\}", lambda name: env[name[1]], service["Service"]["ExecStart"])
-    return [word.replace(installed, str(ROOT)) for word in shlex.split(command)]
+    defaults = dict(line.split("=", 1) for line in service["Service"]["Environment"].split()) \
+        if "Environment" in service["Service"] else {}
+    # systemd makes each ${VAR} one word of the command, empty when unset; the file's settings win
+    known = {**defaults, **env}
+    return [re.sub(r"\$\{(\w+)\}", lambda name: known.get(name[1], ""), word).replace(installed, str(ROOT))
+            for word in shlex.split(service["Service"]["ExecStart"])]
 
 
 @pytest.fixture

@@ -72,6 +72,7 @@ def test_each_download_file_is_matched_to_the_model_it_publishes():
     assert published["barometer"].describes("gemeenten/71016.csv")
     assert published["barometer"].describes("barometer.csv")
     assert not published["barometer"].describes("doelstellingen/71016.csv")
+    assert not published["barometer"].describes("gemeenten/oud/71016.csv")
     assert published["target_progress"].describes("doelstellingen/71016.csv")
     assert not published["synthesis"].describes("armoedesynthese_componenten.csv")
     assert published["barometer"].key == ("nis_code", "indicator_id", "period")
